@@ -1,0 +1,8 @@
+"""kg: a knowledge graph of the scholarly literature, from the pages and exports researchers
+collect, in standard vocabularies (SPAR, DCTERMS, FOAF, PRISM, PROV)."""
+
+from .errors import KgError
+from .pipeline import BuildReport, build
+
+__all__ = ["BuildReport", "KgError", "build"]
+__version__ = "0.1.0"

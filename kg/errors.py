@@ -1,0 +1,22 @@
+"""kg's errors. The CLI turns every KgError into ``Error: …`` and exit code 1, in one place."""
+
+
+class KgError(Exception):
+    """A domain error: the message is for the user, one line, no traceback. ``details`` are
+    printed before it, one per line (the files a failed build skipped, say)."""
+
+    def __init__(self, message: str, details: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.details = details
+
+
+class NothingBuilt(KgError):
+    """No input file gave anything to build."""
+
+
+class FormatError(KgError):
+    """A file's format could not be determined, or an unknown format was asked for."""
+
+
+class InputError(KgError):
+    """An input path does not exist or cannot be read."""

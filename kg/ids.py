@@ -1,0 +1,81 @@
+"""Identifier normalisation: DOI, PMID, PMCID, ORCID. Bad ones are rejected, never repaired."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import unquote
+
+_DOI_PREFIXES = re.compile(
+    r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:\s*|info:doi/|urn:doi:)", re.IGNORECASE
+)
+_DOI_SHAPE = re.compile(r"^10\.\d{4,9}/\S+$")
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212"), "-")
+_TRAILING = ".,;:)]}>'\""
+
+
+def normalize_doi(value: str | None) -> str | None:
+    """The canonical DOI (lowercase, no prefix, URL-decoded, no trailing punctuation) or None.
+
+    >>> normalize_doi("https://doi.org/10.1371/JOURNAL.PONE.0134900.")
+    '10.1371/journal.pone.0134900'
+    """
+    if not value:
+        return None
+    doi = unicodedata.normalize("NFKC", value).strip().translate(_DASHES)
+    doi = _DOI_PREFIXES.sub("", doi)
+    if "%" in doi:
+        doi = unquote(doi)
+    doi = doi.strip()
+    while doi and doi[-1] in _TRAILING:
+        # a closing bracket that the DOI itself opened is part of it: 10.1002/(sici)…
+        if doi[-1] in ")]>" and doi.count({")": "(", "]": "[", ">": "<"}[doi[-1]]) >= doi.count(
+            doi[-1]
+        ):
+            break
+        doi = doi[:-1]
+    doi = doi.lower()
+    return doi if _DOI_SHAPE.match(doi) else None
+
+
+_PMID = re.compile(r"^[1-9]\d{0,7}$")
+
+
+def normalize_pmid(value: str | None) -> str | None:
+    """A PMID: 1 to 8 digits, no leading zero. Anything else is None."""
+    if value is None:
+        return None
+    pmid = value.strip()
+    return pmid if _PMID.match(pmid) else None
+
+
+_PMCID = re.compile(r"^PMC\d{1,10}$")
+
+
+def normalize_pmcid(value: str | None) -> str | None:
+    if value is None:
+        return None
+    pmcid = value.strip().upper()
+    if pmcid.isdigit():
+        pmcid = "PMC" + pmcid
+    return pmcid if _PMCID.match(pmcid) else None
+
+
+_ORCID = re.compile(r"^(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])$")
+
+
+def normalize_orcid(value: str | None) -> str | None:
+    """A checksum-valid ORCID as ``0000-0002-1825-0097``, or None."""
+    if not value:
+        return None
+    text = re.sub(r"^(?:https?://)?(?:www\.)?orcid\.org/", "", value.strip(), flags=re.I)
+    m = _ORCID.match(text.upper())
+    if not m:
+        return None
+    digits = "".join(m.groups())
+    total = 0
+    for ch in digits[:-1]:
+        total = (total + int(ch)) * 2
+    check = (12 - total % 11) % 11
+    expected = "X" if check == 10 else str(check)
+    return "-".join(m.groups()) if digits[-1] == expected else None

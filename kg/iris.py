@@ -1,0 +1,81 @@
+"""IRI minting: every IRI is a pure function of the input (see the identity table of the RDF
+contract). Readable keys where they are safe (people, journals), hashes elsewhere."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from urllib.parse import quote
+
+from rdflib import URIRef
+
+DEFAULT_BASE = "https://w3id.org/kg/id/"
+
+# Characters an IRI path segment may hold as they are (RFC 3987 ipchar less "%", plus "/").
+_IRI_SAFE = "/:@!$&'()*+,;=-._~"
+
+
+def digest(*parts: object, size: int = 16) -> str:
+    """A short stable hash of ``parts`` (hex); ``None`` and "" hash alike."""
+    text = "\x1f".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:size]
+
+
+def fold(text: str) -> str:
+    """Lower case, accents and punctuation dropped, spaces collapsed: the key of a name or title."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[\W_]+", " ", bare.casefold()).split())
+
+
+def slug(text: str, limit: int = 80) -> str:
+    """``fold`` as an IRI-safe ASCII key; falls back to a hash for non-Latin or long text."""
+    ascii_key = "-".join(fold(text).encode("ascii", "ignore").decode().split())
+    if not ascii_key or len(ascii_key) > limit:
+        return (ascii_key[: limit - 17].rstrip("-") + "-" if ascii_key else "") + digest(fold(text))
+    return ascii_key
+
+
+def doi_iri(doi: str) -> URIRef:
+    return URIRef("https://doi.org/" + quote(doi, safe=_IRI_SAFE))
+
+
+def pmid_iri(pmid: str) -> URIRef:
+    return URIRef("https://pubmed.ncbi.nlm.nih.gov/" + pmid)
+
+
+def pmcid_iri(pmcid: str) -> URIRef:
+    return URIRef("https://www.ncbi.nlm.nih.gov/pmc/articles/" + pmcid)
+
+
+def work_key(title: str | None, year: int | None, first_author: str | None) -> str:
+    return digest(fold(title or ""), year, fold(first_author or ""))
+
+
+def orcid_iri(orcid: str) -> URIRef:
+    return URIRef("https://orcid.org/" + orcid)
+
+
+def mesh_iri(ui: str) -> URIRef:
+    return URIRef("http://id.nlm.nih.gov/mesh/" + quote(ui, safe=""))
+
+
+def person_key(family: str, initials: str | None) -> str:
+    return slug(family) + ("-" + slug(initials) if initials else "")
+
+
+class Minter:
+    """Mints the project's own IRIs under one base."""
+
+    def __init__(self, base: str = DEFAULT_BASE) -> None:
+        self.base = base
+
+    def __call__(self, kind: str, key: str) -> URIRef:
+        return URIRef(f"{self.base}{kind}/{key}")
+
+    def work(self, title: str | None, year: int | None, first_author: str | None) -> URIRef:
+        return self("work", work_key(title, year, first_author))
+
+    def hashed(self, kind: str, *parts: object) -> URIRef:
+        return self(kind, digest(*parts))

@@ -1,0 +1,94 @@
+"""networkx projections of the graph: what the views (the HTML map) draw."""
+
+from __future__ import annotations
+
+import networkx as nx
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDF
+
+from .vocab import CITO, FABIO, KGO, PRISM
+
+# property -> relation name of the edge it draws (subject -> object)
+EDGE_PROPERTIES = {
+    CITO.cites: "cites",
+    KGO.similarTo: "similar",
+    CITO.discusses: "discusses",
+    CITO.corrects: "corrects",
+    CITO.retracts: "retracts",
+    CITO.updates: "updates",
+}
+
+
+def node_id(graph: Graph, paper: URIRef) -> str:
+    """A paper's id in a view: ``doi:…``, ``pmid:…``, ``pmcid:…`` or ``work:…``; always a string."""
+    for prop, prefix in (
+        (PRISM.doi, "doi"),
+        (FABIO.hasPubMedId, "pmid"),
+        (FABIO.hasPubMedCentralId, "pmcid"),
+    ):
+        value = graph.value(paper, prop)
+        if value is not None:
+            return f"{prefix}:{value}"
+    return "work:" + str(paper).rsplit("/", 1)[-1]
+
+
+def _authors(graph: Graph, paper: URIRef) -> tuple[str, ...]:
+    ranked = []
+    for role in graph.objects(paper, KGO.hasAuthorship):
+        person = graph.value(role, KGO.author)
+        position = graph.value(role, KGO.position)
+        name = graph.value(person, FOAF.name) if person is not None else None
+        if name is not None and position is not None:
+            ranked.append((int(position), str(name)))
+    return tuple(name for _, name in sorted(ranked))
+
+
+def _label(title: str, authors: tuple[str, ...], year: int | None) -> str:
+    if authors:
+        family = authors[0].split()[-1] if " " in authors[0] else authors[0]
+        return f"{family} {year}" if year else family
+    return title if len(title) <= 40 else title[:39] + "…"
+
+
+def citation_network(graph: Graph) -> nx.MultiDiGraph:
+    """Papers and the relations between them (cites, similar, discusses, …)."""
+    net = nx.MultiDiGraph()
+    papers = sorted(set(graph.subjects(RDF.type, KGO.Paper)))
+    ids = {paper: node_id(graph, paper) for paper in papers}
+    for paper in papers:
+        title = str(
+            graph.value(paper, DCTERMS.title)
+            or graph.value(paper, DCTERMS.bibliographicCitation)
+            or ids[paper]
+        )
+        year_literal = graph.value(paper, FABIO.hasPublicationYear)
+        year = int(str(year_literal)) if year_literal is not None else None
+        journal = graph.value(paper, DCTERMS.isPartOf)
+        journal_name = None
+        if journal is not None:
+            journal_name = graph.value(
+                journal, FABIO.hasNLMJournalTitleAbbreviation
+            ) or graph.value(journal, DCTERMS.title)
+        authors = _authors(graph, paper)
+        attrs = {
+            "kind": "paper",
+            "iri": str(paper),
+            "title": title,
+            "label": _label(title, authors, year),
+            "year": year,
+            "journal": str(journal_name) if journal_name is not None else None,
+            "doi": _str(graph.value(paper, PRISM.doi)),
+            "pmid": _str(graph.value(paper, FABIO.hasPubMedId)),
+            "authors": authors,
+            "cited_by": len(set(graph.subjects(CITO.cites, paper))),
+        }
+        net.add_node(ids[paper], **{k: v for k, v in attrs.items() if v is not None})
+    for prop, relation in EDGE_PROPERTIES.items():
+        for s, o in sorted(graph.subject_objects(prop)):
+            if s in ids and o in ids:
+                net.add_edge(ids[s], ids[o], key=relation, relation=relation)
+    return net
+
+
+def _str(value: object) -> str | None:
+    return None if value is None else str(value)

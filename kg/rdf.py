@@ -1,0 +1,380 @@
+"""Resolved records -> RDF, exactly as the RDF contract (vocabulary.md) says.
+
+The mapping knows the vocabulary and nothing about formats. Tables, not if-chains, say which
+publication type is which FaBiO class, which statement type which CiTO characterization, and
+which section which DEO class.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterator
+from datetime import date
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
+from rdflib.term import Node
+
+from .iris import Minter, fold, mesh_iri, slug
+from .records import Grant, Journal, MeshHeading, Person, Source
+from .resolve import (
+    MergedPaper,
+    Resolved,
+    ResolvedCounts,
+    ResolvedRelation,
+    ResolvedStatement,
+)
+from .vocab import C4O, CITO, DEO, FABIO, KGO, PRISM, bind_prefixes
+
+Triple = tuple[Node, Node, Node]
+
+# Publication types as PubMed prints them (folded) -> FaBiO classes.
+TYPE_CLASSES: dict[str, URIRef] = {
+    "journal article": FABIO.JournalArticle,
+    "review": FABIO.ReviewArticle,
+    "systematic review": FABIO.SystematicReview,
+    "clinical trial": FABIO.ClinicalTrialReport,
+    "clinical trial phase i": FABIO.ClinicalTrialReport,
+    "clinical trial phase ii": FABIO.ClinicalTrialReport,
+    "clinical trial phase iii": FABIO.ClinicalTrialReport,
+    "clinical trial phase iv": FABIO.ClinicalTrialReport,
+    "randomized controlled trial": FABIO.ClinicalTrialReport,
+    "controlled clinical trial": FABIO.ClinicalTrialReport,
+    "pragmatic clinical trial": FABIO.ClinicalTrialReport,
+    "case reports": FABIO.CaseReport,
+    "letter": FABIO.Letter,
+    "editorial": FABIO.Editorial,
+    "comment": FABIO.Comment,
+    "published erratum": FABIO.Erratum,
+    "retraction notice": FABIO.RetractionNotice,
+    "retraction of publication": FABIO.RetractionNotice,
+    "preprint": FABIO.Preprint,
+    "book chapter": FABIO.BookChapter,
+    "chapter": FABIO.BookChapter,
+    "book": FABIO.Book,
+}
+
+# scite statement types -> CiTO characterizations.
+CHARACTERIZATIONS: dict[str, URIRef] = {
+    "mentioning": CITO.citesForInformation,
+    "supporting": CITO.supports,
+    "contrasting": CITO.disputes,
+}
+
+# Section names as printed (folded) -> DEO classes, when a section is a standard one.
+SECTION_CLASSES: dict[str, URIRef] = {
+    "introduction": DEO.Introduction,
+    "background": DEO.Background,
+    "methods": DEO.Methods,
+    "method": DEO.Methods,
+    "methodology": DEO.Methods,
+    "materials and methods": DEO.Methods,
+    "methods and materials": DEO.Methods,
+    "materials": DEO.Materials,
+    "results": DEO.Results,
+    "discussion": DEO.Discussion,
+    "conclusion": DEO.Conclusion,
+    "conclusions": DEO.Conclusion,
+    "related work": DEO.RelatedWork,
+    "evaluation": DEO.Evaluation,
+    "future work": DEO.FutureWork,
+    "motivation": DEO.Motivation,
+    "problem statement": DEO.ProblemStatement,
+    "acknowledgements": DEO.Acknowledgements,
+    "acknowledgments": DEO.Acknowledgements,
+}
+
+# relation kind -> (forward property, inverse property); both directions are always written.
+RELATION_PROPERTIES: dict[str, tuple[URIRef, URIRef | None]] = {
+    "cites": (CITO.cites, CITO.isCitedBy),
+    "discusses": (CITO.discusses, CITO.isDiscussedBy),
+    "corrects": (CITO.corrects, CITO.isCorrectedBy),
+    "retracts": (CITO.retracts, CITO.isRetractedBy),
+    "updates": (CITO.updates, CITO.isUpdatedBy),
+    "similar": (KGO.similarTo, None),
+}
+
+# Who counted, for c4o:hasGlobalCountSource.
+COUNT_SOURCES: dict[str, tuple[URIRef, str]] = {
+    "scite": (URIRef("https://scite.ai/"), "scite"),
+}
+
+# extra fields with a property of their own; the others become kgo:sourceField "key: value".
+EXTRA_PROPERTIES: dict[str, URIRef] = {"conflict_of_interest": KGO.conflictOfInterest}
+
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
+_DATE = re.compile(r"^(\d{4})(?: ([A-Za-z]{3})[a-z]*\.?(?: (\d{1,2}))?)?$")
+_EMAIL = re.compile(r"\s*(?:Electronic address:\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+\.?", re.IGNORECASE)
+
+
+def to_graph(resolved: Resolved, minter: Minter) -> Graph:
+    """The merged graph of a build, every prefix of the contract bound."""
+    graph = bind_prefixes(Graph())
+    for triple in triples(resolved, minter):
+        graph.add(triple)
+    return graph
+
+
+def triples(resolved: Resolved, minter: Minter) -> Iterator[Triple]:
+    for source in resolved.sources:
+        yield from _source(source, minter)
+    for merged in resolved.papers:
+        yield from _paper(merged, resolved, minter)
+    for relation in resolved.relations:
+        yield from _relation(relation, minter)
+    for statement in resolved.statements:
+        yield from _statement(statement, minter)
+    for counts in resolved.counts:
+        yield from _counts(counts, minter)
+
+
+def source_iri(source: Source, minter: Minter) -> URIRef:
+    return minter("source", source.sha256)
+
+
+def _source(source: Source, minter: Minter) -> Iterator[Triple]:
+    s = source_iri(source, minter)
+    yield s, RDF.type, PROV.Entity
+    yield s, KGO.path, Literal(source.path)
+    yield s, KGO.sha256, Literal(source.sha256)
+    yield s, KGO.sourceFormat, Literal(source.format)
+    yield s, DCTERMS.format, Literal(source.media_type)
+
+
+def _paper(merged: MergedPaper, resolved: Resolved, minter: Minter) -> Iterator[Triple]:
+    p, paper = merged.iri, merged.paper
+    yield p, RDF.type, KGO.Paper
+    for kind in paper.types:
+        yield p, KGO.publicationType, Literal(kind)
+        if cls := TYPE_CLASSES.get(fold(kind)):
+            yield p, RDF.type, cls
+    for prop, value in (
+        (PRISM.doi, paper.doi),
+        (FABIO.hasPubMedId, paper.pmid),
+        (FABIO.hasPubMedCentralId, paper.pmcid),
+        (DCTERMS.title, paper.title),
+        (DCTERMS.abstract, paper.abstract),
+        (PRISM.volume, paper.volume),
+        (PRISM.issueIdentifier, paper.issue),
+        (DCTERMS.language, paper.language),
+        (DCTERMS.bibliographicCitation, paper.citation_text),
+    ):
+        if value:
+            yield p, prop, Literal(value)
+    if paper.year:
+        yield p, FABIO.hasPublicationYear, Literal(f"{paper.year:04d}", datatype=XSD.gYear)
+    if paper.date:
+        yield p, PRISM.publicationDate, date_literal(paper.date)
+    if paper.epub_date:
+        yield p, KGO.electronicPublicationDate, date_literal(paper.epub_date)
+    if paper.pages:
+        yield from _pages(p, paper.pages)
+    if paper.free_full_text:
+        yield p, KGO.freeFullText, Literal(True)
+    if paper.journal:
+        yield from _journal(p, paper.journal, minter)
+    for position, person in enumerate(paper.authors, 1):
+        yield from _author(p, position, person, resolved, minter)
+    for heading in paper.mesh:
+        yield from _mesh(p, heading, minter)
+    for keyword in paper.keywords:
+        yield p, DCTERMS.subject, Literal(keyword)
+    for grant in paper.grants:
+        yield from _grant(p, grant, minter)
+    for key, value in paper.extra:
+        if prop := EXTRA_PROPERTIES.get(key):
+            yield p, prop, Literal(value)
+        else:
+            yield p, KGO.sourceField, Literal(f"{key}: {value}")
+    for source in merged.sources:
+        yield p, PROV.wasDerivedFrom, source_iri(source, minter)
+
+
+def date_literal(text: str) -> Literal:
+    """A typed date only for a real calendar date: ``2015 Oct 21`` -> xsd:date, ``2024 Sep`` ->
+    xsd:gYearMonth, ``2021`` -> xsd:gYear; seasons, ranges and impossible dates stay strings."""
+    m = _DATE.match(text.strip())
+    if not m:
+        return Literal(text)
+    year, month_name, day = m.groups()
+    if month_name is None:
+        return Literal(year, datatype=XSD.gYear)
+    month = _MONTHS.get(month_name.lower())
+    if month is None:
+        return Literal(text)
+    if day is None:
+        return Literal(f"{year}-{month:02d}", datatype=XSD.gYearMonth)
+    try:
+        return Literal(date(int(year), month, int(day)).isoformat(), datatype=XSD.date)
+    except ValueError:
+        return Literal(text)
+
+
+_RANGE = re.compile(r"^([A-Za-z]*)(\d+)-([A-Za-z]*)(\d+)$")
+
+
+def _pages(p: URIRef, pages: str) -> Iterator[Triple]:
+    """``1137-50`` -> range, start 1137, end 1150 (the abbreviated end page expanded)."""
+    yield p, PRISM.pageRange, Literal(pages)
+    m = _RANGE.match(pages)
+    if m and m.group(1) == (m.group(3) or m.group(1)):
+        prefix, start, _, end = m.groups()
+        if len(end) < len(start):
+            end = start[: len(start) - len(end)] + end
+        if int(end) >= int(start):
+            yield p, PRISM.startingPage, Literal(prefix + start)
+            yield p, PRISM.endingPage, Literal(prefix + end)
+
+
+def journal_iri(journal: Journal, minter: Minter) -> URIRef:
+    if journal.issns:
+        return minter("journal", "issn-" + journal.issns[0])
+    return minter("journal", slug(journal.abbreviation or journal.title or ""))
+
+
+def _journal(p: URIRef, journal: Journal, minter: Minter) -> Iterator[Triple]:
+    j = journal_iri(journal, minter)
+    yield p, DCTERMS.isPartOf, j
+    yield j, RDF.type, FABIO.Journal
+    if journal.title:
+        yield j, DCTERMS.title, Literal(journal.title)
+    if journal.abbreviation:
+        yield j, FABIO.hasNLMJournalTitleAbbreviation, Literal(journal.abbreviation)
+    for issn in journal.issns:
+        yield j, PRISM.issn, Literal(issn)
+
+
+def _author(
+    p: URIRef, position: int, person: Person, resolved: Resolved, minter: Minter
+) -> Iterator[Triple]:
+    merged = resolved.person(person)
+    a, who = merged.iri, merged.person
+    yield p, DCTERMS.creator, a
+    yield a, RDF.type, FOAF.Organization if who.collective else FOAF.Person
+    yield a, FOAF.name, Literal(who.name)
+    if who.family and not who.collective:
+        yield a, FOAF.familyName, Literal(who.family)
+    if who.given and not who.collective:
+        yield a, FOAF.givenName, Literal(who.given)
+    role = minter.hashed("authorship", p, position)
+    yield p, KGO.hasAuthorship, role
+    yield role, RDF.type, KGO.Authorship
+    yield role, KGO.author, a
+    yield role, KGO.position, Literal(position)
+    if person.equal_contribution:
+        yield role, KGO.equalContribution, Literal(True)
+    for text in person.affiliations:
+        yield from _affiliation(role, text, minter)
+
+
+def _affiliation(role: URIRef, text: str, minter: Minter) -> Iterator[Triple]:
+    emails = [m.group(0) for m in _EMAIL.finditer(text)]
+    name = _EMAIL.sub("", text).strip().rstrip(";,").strip()
+    if not name:
+        return
+    org = minter("organization", slug(name))
+    yield role, KGO.affiliation, org
+    yield org, RDF.type, FOAF.Organization
+    yield org, FOAF.name, Literal(name)
+    for email in emails:
+        address = email.strip().removeprefix("Electronic address:").strip().rstrip(".")
+        yield org, KGO.contactEmail, Literal(address.split()[-1])
+
+
+def _mesh(p: URIRef, heading: MeshHeading, minter: Minter) -> Iterator[Triple]:
+    d = mesh_iri(heading.ui) if heading.ui else minter("subject", slug(heading.descriptor))
+    yield p, DCTERMS.subject, d
+    yield d, RDFS.label, Literal(heading.descriptor)
+    h = minter.hashed("heading", p, heading.descriptor)
+    yield p, KGO.meshHeading, h
+    yield h, RDF.type, KGO.MeshHeading
+    yield h, KGO.descriptor, d
+    yield h, KGO.majorTopic, Literal(heading.major)
+    for qualifier, major in heading.qualifiers:
+        q = minter("qualifier", slug(qualifier))
+        yield q, RDFS.label, Literal(qualifier)
+        yield h, KGO.qualifier, q
+        if major:
+            yield h, KGO.majorQualifier, q
+
+
+def _grant(p: URIRef, grant: Grant, minter: Minter) -> Iterator[Triple]:
+    g = minter.hashed("grant", grant.identifier, grant.agency)
+    yield p, KGO.fundedBy, g
+    yield g, RDF.type, KGO.Grant
+    if grant.identifier:
+        yield g, DCTERMS.identifier, Literal(grant.identifier)
+    if grant.acronym:
+        yield g, KGO.agencyAcronym, Literal(grant.acronym)
+    if grant.country:
+        yield g, KGO.country, Literal(grant.country)
+    if grant.agency:
+        agency = minter("organization", slug(grant.agency))
+        yield g, KGO.fundingAgency, agency
+        yield agency, RDF.type, FOAF.Organization
+        yield agency, FOAF.name, Literal(grant.agency)
+
+
+def _relation(relation: ResolvedRelation, minter: Minter) -> Iterator[Triple]:
+    forward, inverse = RELATION_PROPERTIES[relation.kind]
+    yield relation.subject, forward, relation.object
+    if inverse is not None:
+        yield relation.object, inverse, relation.subject
+    if relation.rank is not None:
+        link = minter.hashed("similarity", relation.subject, relation.object)
+        yield link, RDF.type, KGO.Similarity
+        yield link, KGO.fromPaper, relation.subject
+        yield link, KGO.toPaper, relation.object
+        yield link, KGO.rank, Literal(relation.rank)
+
+
+def _statement(resolved: ResolvedStatement, minter: Minter) -> Iterator[Triple]:
+    st = resolved.statement
+    c = minter.hashed("citation", resolved.cited, st.text, st.section, st.type)
+    yield c, RDF.type, CITO.Citation
+    yield c, CITO.hasCitedEntity, resolved.cited
+    if resolved.citing is not None:
+        yield c, CITO.hasCitingEntity, resolved.citing
+    yield c, CITO.hasCitationCharacterization, CHARACTERIZATIONS[st.type]
+    yield c, C4O.hasContent, Literal(st.text)
+    if st.section:
+        yield c, KGO.section, Literal(st.section)
+        if cls := SECTION_CLASSES.get(fold(st.section)):
+            yield c, KGO.sectionType, cls
+    if st.confidence is not None:
+        yield c, KGO.confidence, Literal(st.confidence, datatype=XSD.decimal)
+    for source in resolved.sources:
+        yield c, PROV.wasDerivedFrom, source_iri(source, minter)
+
+
+_COUNT_PROPERTIES = (
+    ("statements", KGO.citationStatementCount),
+    ("references", KGO.referenceCount),
+    ("supporting", KGO.supportingCount),
+    ("mentioning", KGO.mentioningCount),
+    ("contrasting", KGO.contrastingCount),
+)
+
+
+def _count(value: int) -> Literal:
+    return Literal(value, datatype=XSD.nonNegativeInteger)
+
+
+def _counts(resolved: ResolvedCounts, minter: Minter) -> Iterator[Triple]:
+    counts, p = resolved.counts, resolved.paper
+    if counts.cited_by is not None:
+        n = minter.hashed("count", p, counts.source_name, resolved.source.sha256)
+        yield p, C4O.hasGlobalCitationFrequency, n
+        yield n, RDF.type, C4O.GlobalCitationCount
+        yield n, C4O.hasGlobalCountValue, _count(counts.cited_by)
+        who, name = COUNT_SOURCES.get(
+            counts.source_name, (minter("agent", slug(counts.source_name)), counts.source_name)
+        )
+        yield n, C4O.hasGlobalCountSource, who
+        yield who, RDF.type, C4O.BibliographicInformationSource
+        yield who, FOAF.name, Literal(name)
+    for field, prop in _COUNT_PROPERTIES:
+        value = getattr(counts, field)
+        if value is not None:
+            yield p, prop, _count(value)

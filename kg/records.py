@@ -1,0 +1,207 @@
+"""The records extractors produce: frozen dataclasses, lists as tuples.
+
+Extractors know formats and nothing about RDF; these records are the only thing they share
+with the rest of kg. Every top-level record carries a :class:`Loc` (file, line): ``parse``
+fills in the line, the build fills in the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Loc:
+    """Where a fact was read: the source file (as found by the build) and a 1-based line."""
+
+    path: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Person:
+    """An author as printed. ``initials`` are the given names' initials, upper case, no dots."""
+
+    name: str
+    family: str | None = None
+    given: str | None = None
+    initials: str | None = None
+    orcid: str | None = None
+    affiliations: tuple[str, ...] = ()
+    equal_contribution: bool = False
+    collective: bool = False  # a consortium or group author ("the XYZ Study Group")
+
+
+@dataclass(frozen=True)
+class Journal:
+    title: str | None = None
+    abbreviation: str | None = None  # the NLM title abbreviation ("PLoS One")
+    issns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MeshHeading:
+    """``Diabetes Mellitus, Type 2 / drug therapy*``: descriptor, qualifiers, major flags."""
+
+    descriptor: str
+    major: bool = False
+    qualifiers: tuple[tuple[str, bool], ...] = ()  # (qualifier, is major topic)
+    ui: str | None = None  # MeSH descriptor UI ("D003924") when the source gives it
+
+
+@dataclass(frozen=True)
+class Grant:
+    """``R01 AI123456/AI/NIAID NIH HHS/United States``."""
+
+    identifier: str | None = None
+    acronym: str | None = None
+    agency: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class PaperRef:
+    """What identifies a paper: enough to resolve it to one node, nothing more."""
+
+    doi: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    title: str | None = None
+    year: int | None = None
+    first_author: str | None = None  # family name of the first author
+
+    @property
+    def has_id(self) -> bool:
+        return bool(self.doi or self.pmid or self.pmcid)
+
+
+@dataclass(frozen=True)
+class Paper:
+    """Everything one source says about one paper.
+
+    ``primary`` is true for the paper a source is about (the article of a PubMed page, the
+    report of a scite page) and false for papers it only lists (similar, cited by,
+    references), so that merging prefers what a paper's own page says.
+    """
+
+    loc: Loc = field(default_factory=Loc)
+    primary: bool = False
+    title: str | None = None
+    doi: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    journal: Journal | None = None
+    year: int | None = None
+    date: str | None = None  # as printed: "2015 Oct 21", "2024 Sep", "2023 Spring"
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    authors: tuple[Person, ...] = ()
+    abstract: str | None = None  # section labels kept: "Introduction: …\nMethods: …"
+    types: tuple[str, ...] = ()  # publication types as printed: "Review", "Clinical Trial"
+    mesh: tuple[MeshHeading, ...] = ()
+    keywords: tuple[str, ...] = ()
+    grants: tuple[Grant, ...] = ()
+    free_full_text: bool = False
+    language: str | None = None
+    epub_date: str | None = None
+    citation_text: str | None = None  # a free-text reference as printed
+    extra: tuple[tuple[str, str], ...] = ()  # fields kept but not (yet) mapped
+
+    @property
+    def ref(self) -> PaperRef:
+        first = self.authors[0].family if self.authors else None
+        return PaperRef(self.doi, self.pmid, self.pmcid, self.title, self.year, first)
+
+
+# The relations a source can state between two papers. subject RELATION object:
+#   cites: subject's reference list (or "Cites") holds object; "Cited by" lists are turned
+#          round by the extractor (the listed paper cites the page's paper)
+#   similar: object is in subject's "Similar articles" (rank = position, 1-based)
+#   discusses: subject comments on object (object's "Comment in" lists subject)
+#   corrects / retracts / updates: errata, retractions, updates
+RELATIONS = ("cites", "similar", "discusses", "corrects", "retracts", "updates")
+
+
+@dataclass(frozen=True)
+class Relation:
+    kind: str
+    subject: PaperRef
+    object: PaperRef
+    loc: Loc = field(default_factory=Loc)
+    rank: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in RELATIONS:
+            raise ValueError(f"unknown relation {self.kind!r}")
+
+
+STATEMENT_TYPES = ("mentioning", "supporting", "contrasting")
+
+
+@dataclass(frozen=True)
+class CitationStatement:
+    """A scite citation statement: the text where ``citing`` cites ``cited``."""
+
+    cited: PaperRef
+    text: str
+    type: str  # one of STATEMENT_TYPES
+    loc: Loc = field(default_factory=Loc)
+    section: str | None = None
+    confidence: Decimal | None = None  # in [0, 1]
+    citing: PaperRef | None = None
+
+
+@dataclass(frozen=True)
+class CitationCounts:
+    """Counts a report page prints about a paper (``None`` when not printed)."""
+
+    paper: PaperRef
+    source_name: str  # who counted: "scite"
+    loc: Loc = field(default_factory=Loc)
+    cited_by: int | None = None  # "Cited by 43 publications"
+    statements: int | None = None  # "(32 citation statements)"
+    references: int | None = None  # "References 40 publications"
+    supporting: int | None = None
+    mentioning: int | None = None
+    contrasting: int | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something an extractor could not read; the build reports it with its path and line."""
+
+    message: str
+    loc: Loc = field(default_factory=Loc)
+
+    def describe(self) -> str:
+        """``path:line: message``, as the build reports it."""
+        where = self.loc.path + (f":{self.loc.line}" if self.loc.line else "")
+        return f"skipped {where}: {self.message}"
+
+
+Record = Paper | Relation | CitationStatement | CitationCounts | Problem
+
+
+def at(record: Record, path: str) -> Record:
+    """The record with its location's file set to ``path`` (the line is kept)."""
+    return replace(record, loc=Loc(path, record.loc.line))
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file as the build read it."""
+
+    path: str  # POSIX path as found by the build ("seeds/004_….txt")
+    sha256: str
+    format: str  # the extractor's FORMAT
+    media_type: str = "text/plain"
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What one file gave: its source and its records (locations filled in)."""
+
+    source: Source
+    records: tuple[Record, ...]

@@ -1,0 +1,181 @@
+"""The RDF vocabulary kg writes, as closed namespaces: a typo in a term raises.
+
+Every term here is checked in the tests against the published ontology files (SPAR) and
+against ``ontology/kg.ttl`` (the project's own ``kgo:`` terms).
+"""
+
+from __future__ import annotations
+
+from rdflib import Graph
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD, ClosedNamespace
+
+CITO = ClosedNamespace(
+    "http://purl.org/spar/cito/",
+    [
+        "Citation",
+        "cites",
+        "isCitedBy",
+        "discusses",
+        "isDiscussedBy",
+        "corrects",
+        "isCorrectedBy",
+        "retracts",
+        "isRetractedBy",
+        "updates",
+        "isUpdatedBy",
+        "hasCitedEntity",
+        "hasCitingEntity",
+        "hasCitationCharacterization",
+        "citesForInformation",
+        "supports",
+        "disputes",
+    ],
+)
+
+FABIO = ClosedNamespace(
+    "http://purl.org/spar/fabio/",
+    [
+        "Expression",
+        "JournalArticle",
+        "ReviewArticle",
+        "SystematicReview",
+        "ClinicalTrialReport",
+        "CaseReport",
+        "BookChapter",
+        "Book",
+        "Letter",
+        "Editorial",
+        "Comment",
+        "Erratum",
+        "RetractionNotice",
+        "Preprint",
+        "Journal",
+        "hasPubMedId",
+        "hasPubMedCentralId",
+        "hasPublicationYear",
+        "hasNLMJournalTitleAbbreviation",
+    ],
+)
+
+C4O = ClosedNamespace(
+    "http://purl.org/spar/c4o/",
+    [
+        "hasContent",
+        "hasGlobalCitationFrequency",
+        "GlobalCitationCount",
+        "hasGlobalCountValue",
+        "hasGlobalCountSource",
+        "hasGlobalCountDate",
+        "BibliographicInformationSource",
+    ],
+)
+
+DEO = ClosedNamespace(
+    "http://purl.org/spar/deo/",
+    [
+        "Introduction",
+        "Background",
+        "Methods",
+        "Materials",
+        "Results",
+        "Discussion",
+        "Conclusion",
+        "RelatedWork",
+        "Evaluation",
+        "FutureWork",
+        "Motivation",
+        "ProblemStatement",
+        "Acknowledgements",
+    ],
+)
+
+PRISM = ClosedNamespace(
+    "http://prismstandard.org/namespaces/basic/2.0/",
+    [
+        "doi",
+        "issn",
+        "volume",
+        "issueIdentifier",
+        "pageRange",
+        "startingPage",
+        "endingPage",
+        "publicationDate",
+    ],
+)
+
+KGO_IRI = "https://w3id.org/kg/ontology#"
+
+# The project's own terms; ontology/kg.ttl declares each one (a test checks both ways).
+KGO_TERMS = [
+    # classes
+    "Paper",
+    "Authorship",
+    "MeshHeading",
+    "Grant",
+    "Similarity",
+    # papers
+    "freeFullText",
+    "publicationType",
+    "electronicPublicationDate",
+    "conflictOfInterest",
+    "sourceField",
+    # authors
+    "hasAuthorship",
+    "author",
+    "position",
+    "affiliation",
+    "equalContribution",
+    "contactEmail",
+    # subjects
+    "meshHeading",
+    "descriptor",
+    "qualifier",
+    "majorQualifier",
+    "majorTopic",
+    # funding
+    "fundedBy",
+    "fundingAgency",
+    "agencyAcronym",
+    "country",
+    # relations
+    "similarTo",
+    "fromPaper",
+    "toPaper",
+    "rank",
+    # citation statements and counts
+    "section",
+    "sectionType",
+    "confidence",
+    "citationStatementCount",
+    "referenceCount",
+    "supportingCount",
+    "mentioningCount",
+    "contrastingCount",
+    # provenance
+    "path",
+    "sha256",
+    "sourceFormat",
+]
+KGO = ClosedNamespace(KGO_IRI, KGO_TERMS)
+
+PREFIXES = {
+    "cito": CITO,
+    "fabio": FABIO,
+    "c4o": C4O,
+    "deo": DEO,
+    "prism": PRISM,
+    "dcterms": DCTERMS,
+    "foaf": FOAF,
+    "prov": PROV,
+    "kgo": KGO,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+}
+
+
+def bind_prefixes(graph: Graph) -> Graph:
+    """Bind every prefix of the contract on ``graph`` (so Turtle output is readable)."""
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, str(namespace), override=True, replace=True)
+    return graph

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+import kg
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+ONTOLOGY = ROOT / "ontology"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds built once into a temporary folder (output folder returned)."""
+    work = tmp_path_factory.mktemp("seedbuild")
+    shutil.copytree(SEEDS, work / "seeds")
+    report = kg.build([work / "seeds"], work / "output")
+    assert report.complete, report.problems
+    return work / "output"
+
+
+@pytest.fixture(scope="session")
+def seed_graph(seed_build: Path) -> Graph:
+    return Graph().parse(seed_build / "graph.ttl")
