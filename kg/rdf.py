@@ -270,7 +270,7 @@ def _author(
 
 def _affiliation(role: URIRef, text: str, minter: Minter) -> Iterator[Triple]:
     emails = [m.group(0) for m in _EMAIL.finditer(text)]
-    name = _EMAIL.sub("", text).strip().rstrip(";,").strip()
+    name = _EMAIL.sub("", text).strip().rstrip(" ;,.")
     if not name:
         return
     org = minter("organization", slug(name))

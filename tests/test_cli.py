@@ -57,9 +57,7 @@ def test_build_without_arguments_reads_seeds_writes_output(seeds_here: Path) -> 
 def test_two_builds_byte_identical_whatever_order_and_hash_seed(seeds_here: Path) -> None:
     first = run_kg("build", "seeds", "-o", "a", cwd=seeds_here, env={"PYTHONHASHSEED": "1"})
     files = sorted((f"seeds/{p.name}" for p in (seeds_here / "seeds").iterdir()), reverse=True)
-    second = run_kg(
-        "build", *files, "-o", "b", cwd=seeds_here, env={"PYTHONHASHSEED": "4242"}
-    )
+    second = run_kg("build", *files, "-o", "b", cwd=seeds_here, env={"PYTHONHASHSEED": "4242"})
     assert first.returncode == second.returncode == 0, first.stderr + second.stderr
     for name in ("graph.ttl", "graph.html"):
         assert (seeds_here / "a" / name).read_bytes() == (seeds_here / "b" / name).read_bytes()

@@ -17,7 +17,9 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 def test_readme_query_gives_the_documented_result(seed_build: Path) -> None:
     code = re.search(r"```python\nfrom rdflib import Graph\n(.*?)```", README, re.DOTALL).group(0)
     code = code.removeprefix("```python\n").removesuffix("```")
-    documented = re.search(r"Its result on the seeds:\n\n```text\n(.*?)```", README, re.DOTALL).group(1)
+    documented = re.search(
+        r"Its result on the seeds:\n\n```text\n(.*?)```", README, re.DOTALL
+    ).group(1)
     out = io.StringIO()
     cwd = os.getcwd()
     os.chdir(seed_build.parent)
