@@ -32,21 +32,22 @@ def node_id(graph: Graph, paper: URIRef) -> str:
     return "work:" + str(paper).rsplit("/", 1)[-1]
 
 
-def _authors(graph: Graph, paper: URIRef) -> tuple[str, ...]:
+def _authors(graph: Graph, paper: URIRef) -> list[tuple[int, str, str]]:
+    """(position, name, family name or name) of each author, in order."""
     ranked = []
     for role in graph.objects(paper, KGO.hasAuthorship):
         person = graph.value(role, KGO.author)
         position = graph.value(role, KGO.position)
         name = graph.value(person, FOAF.name) if person is not None else None
         if name is not None and position is not None:
-            ranked.append((int(position), str(name)))
-    return tuple(name for _, name in sorted(ranked))
+            family = graph.value(person, FOAF.familyName) or name
+            ranked.append((int(position), str(name), str(family)))
+    return sorted(ranked)
 
 
-def _label(title: str, authors: tuple[str, ...], year: int | None) -> str:
-    if authors:
-        family = authors[0].split()[-1] if " " in authors[0] else authors[0]
-        return f"{family} {year}" if year else family
+def _label(title: str, first_family: str | None, year: int | None) -> str:
+    if first_family:
+        return f"{first_family} {year}" if year else first_family
     return title if len(title) <= 40 else title[:39] + "…"
 
 
@@ -69,12 +70,13 @@ def citation_network(graph: Graph) -> nx.MultiDiGraph:
             journal_name = graph.value(
                 journal, FABIO.hasNLMJournalTitleAbbreviation
             ) or graph.value(journal, DCTERMS.title)
-        authors = _authors(graph, paper)
+        ranked = _authors(graph, paper)
+        authors = tuple(name for _, name, _ in ranked)
         attrs = {
             "kind": "paper",
             "iri": str(paper),
             "title": title,
-            "label": _label(title, authors, year),
+            "label": _label(title, ranked[0][2] if ranked else None, year),
             "year": year,
             "journal": str(journal_name) if journal_name is not None else None,
             "doi": _str(graph.value(paper, PRISM.doi)),

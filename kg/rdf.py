@@ -105,7 +105,9 @@ EXTRA_PROPERTIES: dict[str, URIRef] = {"conflict_of_interest": KGO.conflictOfInt
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
 _DATE = re.compile(r"^(\d{4})(?: ([A-Za-z]{3})[a-z]*\.?(?: (\d{1,2}))?)?$")
-_EMAIL = re.compile(r"\s*(?:Electronic address:\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+\.?", re.IGNORECASE)
+_EMAIL = re.compile(
+    r"\s*(?:Electronic address:\s*)?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)\.?", re.IGNORECASE
+)
 
 
 def to_graph(resolved: Resolved, minter: Minter) -> Graph:
@@ -269,7 +271,7 @@ def _author(
 
 
 def _affiliation(role: URIRef, text: str, minter: Minter) -> Iterator[Triple]:
-    emails = [m.group(0) for m in _EMAIL.finditer(text)]
+    emails = [m.group(1) for m in _EMAIL.finditer(text)]
     name = _EMAIL.sub("", text).strip().rstrip(" ;,.")
     if not name:
         return
@@ -278,8 +280,7 @@ def _affiliation(role: URIRef, text: str, minter: Minter) -> Iterator[Triple]:
     yield org, RDF.type, FOAF.Organization
     yield org, FOAF.name, Literal(name)
     for email in emails:
-        address = email.strip().removeprefix("Electronic address:").strip().rstrip(".")
-        yield org, KGO.contactEmail, Literal(address.split()[-1])
+        yield org, KGO.contactEmail, Literal(email)
 
 
 def _mesh(p: URIRef, heading: MeshHeading, minter: Minter) -> Iterator[Triple]:

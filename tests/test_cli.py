@@ -156,10 +156,3 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme() -> None:
 def test_every_format_is_in_the_readme() -> None:
     for name in EXTRACTORS:
         assert f"`{name}`" in README, name
-
-
-def test_readme_starts_with_the_two_commands() -> None:
-    blocks = re.findall(r"```(?:sh|bash)\n(.*?)```", README, re.DOTALL)
-    assert "kg build" in blocks[0]
-    assert "pytest" in blocks[1]
-    assert "pytest" in (ROOT / ".ci" / "run").read_text()
