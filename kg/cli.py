@@ -54,7 +54,7 @@ def cli() -> None:
     default="output",
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write graph.ttl and graph.html into.",
+    help="Folder to write graph.ttl, graph.trig and graph.html into.",
 )
 @click.option(
     "--base-iri",
@@ -75,14 +75,18 @@ def build(
 ) -> None:
     """Build the graph from INPUTS (files and folders; default: seeds/).
 
-    Writes OUTPUT/graph.ttl (Turtle) and OUTPUT/graph.html (an offline map). Exit code 3 when
-    some files or records were skipped (each is named on stderr).
+    Writes OUTPUT/graph.ttl (the merged graph, Turtle), OUTPUT/graph.trig (the merged graph
+    and each source's facts in a named graph) and OUTPUT/graph.html (an offline map). Files may
+    be gzipped. Exit code 3 when some files or records were skipped (each is named on stderr);
+    identifier conflicts between sources are printed as warnings.
 
     Example: kg build seeds/ my-exports/ -o output
     """
     report = build_graph(inputs, output, base_iri=base_iri, forced=format_)
     for problem in report.problems:
         click.echo(problem.describe(), err=True)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if not quiet:
         read = sum(1 for f in report.files if f.format)
         c = report.counts

@@ -61,6 +61,34 @@ def normalize_pmcid(value: str | None) -> str | None:
     return pmcid if _PMCID.match(pmcid) else None
 
 
+_OPENALEX = re.compile(r"^(?:https?://(?:api\.)?openalex\.org/(?:works/)?)?([Ww]\d{1,12})$")
+
+
+def normalize_openalex(value: str | None) -> str | None:
+    """An OpenAlex work ID as ``W2741809807`` (from the bare ID or its URL), or None."""
+    if not value:
+        return None
+    m = _OPENALEX.match(value.strip())
+    return m.group(1).upper() if m else None
+
+
+_ISSN = re.compile(r"^(\d{4})-?(\d{3}[\dX])$")
+
+
+def normalize_issn(value: str | None) -> str | None:
+    """A checksum-valid ISSN as ``1554-527X`` (from ``1554527x`` too), or None."""
+    if not value:
+        return None
+    m = _ISSN.match(value.strip().upper())
+    if not m:
+        return None
+    digits = m.group(1) + m.group(2)
+    total = sum(int(d) * w for d, w in zip(digits[:7], range(8, 1, -1), strict=True))
+    check = (11 - total % 11) % 11
+    expected = "X" if check == 10 else str(check)
+    return f"{m.group(1)}-{m.group(2)}" if digits[-1] == expected else None
+
+
 _ORCID = re.compile(r"^(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])$")
 
 

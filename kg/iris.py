@@ -49,6 +49,10 @@ def pmcid_iri(pmcid: str) -> URIRef:
     return URIRef("https://www.ncbi.nlm.nih.gov/pmc/articles/" + pmcid)
 
 
+def openalex_iri(work_id: str) -> URIRef:
+    return URIRef("https://openalex.org/" + work_id)
+
+
 def work_key(title: str | None, year: int | None, first_author: str | None) -> str:
     return digest(fold(title or ""), year, fold(first_author or ""))
 

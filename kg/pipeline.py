@@ -8,13 +8,16 @@ until everything is made in memory, and every output is replaced atomically.
 from __future__ import annotations
 
 import codecs
+import gzip
 import hashlib
+import io
 import os
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Dataset, Graph
 from rdflib.namespace import FOAF, RDF
 
 from . import extract, html
@@ -22,10 +25,10 @@ from .errors import InputError, KgError, NothingBuilt
 from .fsio import atomic_write
 from .iris import DEFAULT_BASE, Minter
 from .network import EDGE_PROPERTIES, citation_network
-from .rdf import to_graph
+from .rdf import source_iri, to_graph
 from .records import Extraction, Loc, Problem, Source, at
-from .resolve import resolve
-from .vocab import CITO, FABIO, KGO
+from .resolve import Resolved, resolve_sources
+from .vocab import CITO, FABIO, KGO, bind_prefixes
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -59,6 +62,7 @@ class BuildReport:
     problems: tuple[Problem, ...]
     counts: dict[str, int] = field(default_factory=dict)
     outputs: tuple[Path, ...] = ()
+    warnings: tuple[str, ...] = ()  # facts kg kept but that disagree (identifier conflicts)
 
     @property
     def complete(self) -> bool:
@@ -102,8 +106,29 @@ def decode(data: bytes) -> tuple[str, list[Problem]]:
         return data.decode("utf-8-sig", errors="replace"), [problem]
 
 
+# A compressed input may expand to at most this many bytes (a gzip bomb is reported, not read).
+MAX_EXPANDED = 4 << 30
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def gunzip(data: bytes, limit: int = MAX_EXPANDED) -> bytes:
+    """The content of gzip ``data`` (several members allowed), refusing more than ``limit``
+    bytes. Raises KgError for a damaged or oversized file."""
+    out = bytearray()
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            while chunk := stream.read(1 << 20):
+                out += chunk
+                if len(out) > limit:
+                    raise KgError(f"compressed file expands beyond {limit >> 20} MiB")
+    except (OSError, EOFError, zlib.error) as error:
+        raise KgError(f"damaged gzip file: {error}") from None
+    return bytes(out)
+
+
 def extract_file(path: Path, forced: str | None = None) -> tuple[Extraction | None, list[Problem]]:
-    """Read one file into records; never raises for a bad file, reports it instead."""
+    """Read one file into records; never raises for a bad file, reports it instead.
+    A gzip file (found by its magic bytes, whatever its name) is read decompressed."""
     name = path.as_posix()
     try:
         data = path.read_bytes()
@@ -112,7 +137,10 @@ def extract_file(path: Path, forced: str | None = None) -> tuple[Extraction | No
     if not data.strip():
         return None, [Problem("empty file", Loc(name))]
     try:
-        text, problems = decode(data)
+        content = gunzip(data) if data.startswith(_GZIP_MAGIC) else data
+        if not content.strip():
+            return None, [Problem("empty file", Loc(name))]
+        text, problems = decode(content)
         module = extract.choose(text, forced)
     except KgError as error:
         return None, [Problem(str(error), Loc(name))]
@@ -135,8 +163,10 @@ def build(
 ) -> BuildReport:
     """Build the graph of ``inputs`` (default: the seeds) into ``output``.
 
-    Raises NothingBuilt when no file gave anything; otherwise writes ``graph.ttl`` and
-    ``graph.html`` and returns what was read, what was skipped, and the counts.
+    Raises NothingBuilt when no file gave anything; otherwise writes ``graph.ttl`` (the merged
+    graph), ``graph.trig`` (the merged graph as the default graph, and what each source said in
+    a named graph of its own) and ``graph.html``, and returns what was read, what was skipped,
+    what disagreed, and the counts.
     """
     inputs = list(inputs) if inputs else default_inputs()
     if forced:
@@ -158,13 +188,43 @@ def build(
             tuple(p.describe() for p in problems),
         )
 
-    graph = to_graph(resolve(extractions, Minter(base_iri)), Minter(base_iri))
-    turtle = serialize_turtle(graph)
-    page = html.render(citation_network(graph), title="kg map")
-    outputs = (output / "graph.ttl", output / "graph.html")
-    atomic_write(outputs[0], turtle)
-    atomic_write(outputs[1], page.encode("utf-8"))
-    return BuildReport(output, tuple(files), tuple(problems), summarize(graph), outputs)
+    minter = Minter(base_iri)
+    merged, each = resolve_sources(extractions, minter)
+    graph = to_graph(merged, minter)
+    made = {
+        "graph.ttl": serialize_turtle(graph),
+        "graph.trig": serialize_trig(to_dataset(graph, each, minter)),
+        "graph.html": html.render(citation_network(graph), title="kg map").encode("utf-8"),
+    }
+    for name, data in made.items():
+        atomic_write(output / name, data)
+    return BuildReport(
+        output,
+        tuple(files),
+        tuple(problems),
+        summarize(graph),
+        tuple(output / name for name in made),
+        tuple(c.describe() for c in merged.conflicts),
+    )
+
+
+def to_dataset(merged: Graph, each: dict[Source, Resolved], minter: Minter) -> Dataset:
+    """The merged graph as the default graph, and each source's own facts in a named graph
+    whose name is the source's IRI."""
+    dataset = Dataset()
+    bind_prefixes(dataset)
+    default = dataset.default_graph
+    for triple in merged:
+        default.add(triple)
+    for source in sorted(each, key=lambda s: (s.sha256, s.path)):
+        named = dataset.graph(source_iri(source, minter))
+        for triple in to_graph(each[source], minter):
+            named.add(triple)
+    return dataset
+
+
+def serialize_trig(dataset: Dataset) -> bytes:
+    return dataset.serialize(format="trig", encoding="utf-8")
 
 
 def serialize_turtle(graph: Graph) -> bytes:

@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from .iris import Minter, fold, mesh_iri, slug
-from .records import Grant, Journal, MeshHeading, Person, Source
+from .records import Grant, Journal, MeshHeading, Paper, Person, Source
 from .resolve import (
     MergedPaper,
     Resolved,
@@ -53,6 +53,10 @@ TYPE_CLASSES: dict[str, URIRef] = {
     "book chapter": FABIO.BookChapter,
     "chapter": FABIO.BookChapter,
     "book": FABIO.Book,
+    "conference paper": FABIO.ConferencePaper,
+    "thesis": FABIO.Thesis,
+    "report": FABIO.ReportDocument,
+    "dataset": FABIO.Dataset,
 }
 
 # scite statement types -> CiTO characterizations.
@@ -98,6 +102,8 @@ RELATION_PROPERTIES: dict[str, tuple[URIRef, URIRef | None]] = {
 # Who counted, for c4o:hasGlobalCountSource.
 COUNT_SOURCES: dict[str, tuple[URIRef, str]] = {
     "scite": (URIRef("https://scite.ai/"), "scite"),
+    "crossref": (URIRef("https://www.crossref.org/"), "Crossref"),
+    "openalex": (URIRef("https://openalex.org/"), "OpenAlex"),
 }
 
 # extra fields with a property of their own; the others become kgo:sourceField "key: value".
@@ -155,6 +161,7 @@ def _paper(merged: MergedPaper, resolved: Resolved, minter: Minter) -> Iterator[
         (PRISM.doi, paper.doi),
         (FABIO.hasPubMedId, paper.pmid),
         (FABIO.hasPubMedCentralId, paper.pmcid),
+        (KGO.openAlexId, paper.openalex),
         (DCTERMS.title, paper.title),
         (DCTERMS.abstract, paper.abstract),
         (PRISM.volume, paper.volume),
@@ -174,10 +181,17 @@ def _paper(merged: MergedPaper, resolved: Resolved, minter: Minter) -> Iterator[
         yield from _pages(p, paper.pages)
     if paper.free_full_text:
         yield p, KGO.freeFullText, Literal(True)
-    if paper.journal:
-        yield from _journal(p, paper.journal, minter)
+    if paper.journal and (journal := resolved.journals.get(paper.journal)):
+        yield from _journal(p, journal.iri, journal.journal)
+    if paper.book_title and fold(paper.book_title) != fold(paper.title or ""):
+        yield from _book(p, paper, minter)
+    if paper.publisher:
+        yield from _organization(p, DCTERMS.publisher, paper.publisher, minter)
     for position, person in enumerate(paper.authors, 1):
         yield from _author(p, position, person, resolved, minter)
+    for person in paper.editors:
+        yield p, KGO.editor, resolved.person(person).iri
+        yield from _agent(resolved.person(person).iri, resolved.person(person).person)
     for heading in paper.mesh:
         yield from _mesh(p, heading, minter)
     for keyword in paper.keywords:
@@ -213,6 +227,14 @@ def date_literal(text: str) -> Literal:
         return Literal(text)
 
 
+def _is_iso_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
 _RANGE = re.compile(r"^([A-Za-z]*)(\d+)-([A-Za-z]*)(\d+)$")
 
 
@@ -229,14 +251,7 @@ def _pages(p: URIRef, pages: str) -> Iterator[Triple]:
             yield p, PRISM.endingPage, Literal(prefix + end)
 
 
-def journal_iri(journal: Journal, minter: Minter) -> URIRef:
-    if journal.issns:
-        return minter("journal", "issn-" + journal.issns[0])
-    return minter("journal", slug(journal.abbreviation or journal.title or ""))
-
-
-def _journal(p: URIRef, journal: Journal, minter: Minter) -> Iterator[Triple]:
-    j = journal_iri(journal, minter)
+def _journal(p: URIRef, j: URIRef, journal: Journal) -> Iterator[Triple]:
     yield p, DCTERMS.isPartOf, j
     yield j, RDF.type, FABIO.Journal
     if journal.title:
@@ -251,14 +266,9 @@ def _author(
     p: URIRef, position: int, person: Person, resolved: Resolved, minter: Minter
 ) -> Iterator[Triple]:
     merged = resolved.person(person)
-    a, who = merged.iri, merged.person
+    a = merged.iri
     yield p, DCTERMS.creator, a
-    yield a, RDF.type, FOAF.Organization if who.collective else FOAF.Person
-    yield a, FOAF.name, Literal(who.name)
-    if who.family and not who.collective:
-        yield a, FOAF.familyName, Literal(who.family)
-    if who.given and not who.collective:
-        yield a, FOAF.givenName, Literal(who.given)
+    yield from _agent(a, merged.person)
     role = minter.hashed("authorship", p, position)
     yield p, KGO.hasAuthorship, role
     yield role, RDF.type, KGO.Authorship
@@ -268,6 +278,32 @@ def _author(
         yield role, KGO.equalContribution, Literal(True)
     for text in person.affiliations:
         yield from _affiliation(role, text, minter)
+
+
+def _agent(a: URIRef, who: Person) -> Iterator[Triple]:
+    yield a, RDF.type, FOAF.Organization if who.collective else FOAF.Person
+    yield a, FOAF.name, Literal(who.name)
+    if who.family and not who.collective:
+        yield a, FOAF.familyName, Literal(who.family)
+    if who.given and not who.collective:
+        yield a, FOAF.givenName, Literal(who.given)
+
+
+def _book(p: URIRef, paper: Paper, minter: Minter) -> Iterator[Triple]:
+    """The book (or proceedings) a chapter (or conference paper) is part of."""
+    title = paper.book_title or ""
+    proceedings = any(fold(t) == "conference paper" for t in paper.types)
+    b = minter("book", slug(title))
+    yield p, DCTERMS.isPartOf, b
+    yield b, RDF.type, FABIO.AcademicProceedings if proceedings else FABIO.Book
+    yield b, DCTERMS.title, Literal(title)
+
+
+def _organization(subject: URIRef, prop: URIRef, name: str, minter: Minter) -> Iterator[Triple]:
+    org = minter("organization", slug(name))
+    yield subject, prop, org
+    yield org, RDF.type, FOAF.Organization
+    yield org, FOAF.name, Literal(name)
 
 
 def _affiliation(role: URIRef, text: str, minter: Minter) -> Iterator[Triple]:
@@ -311,10 +347,7 @@ def _grant(p: URIRef, grant: Grant, minter: Minter) -> Iterator[Triple]:
     if grant.country:
         yield g, KGO.country, Literal(grant.country)
     if grant.agency:
-        agency = minter("organization", slug(grant.agency))
-        yield g, KGO.fundingAgency, agency
-        yield agency, RDF.type, FOAF.Organization
-        yield agency, FOAF.name, Literal(grant.agency)
+        yield from _organization(g, KGO.fundingAgency, grant.agency, minter)
 
 
 def _relation(relation: ResolvedRelation, minter: Minter) -> Iterator[Triple]:
@@ -369,6 +402,8 @@ def _counts(resolved: ResolvedCounts, minter: Minter) -> Iterator[Triple]:
         yield p, C4O.hasGlobalCitationFrequency, n
         yield n, RDF.type, C4O.GlobalCitationCount
         yield n, C4O.hasGlobalCountValue, _count(counts.cited_by)
+        if counts.date and _is_iso_date(counts.date):
+            yield n, C4O.hasGlobalCountDate, Literal(counts.date, datatype=XSD.date)
         who, name = COUNT_SOURCES.get(
             counts.source_name, (minter("agent", slug(counts.source_name)), counts.source_name)
         )

@@ -70,10 +70,11 @@ class PaperRef:
     title: str | None = None
     year: int | None = None
     first_author: str | None = None  # family name of the first author
+    openalex: str | None = None  # OpenAlex work ID ("W2741809807")
 
     @property
     def has_id(self) -> bool:
-        return bool(self.doi or self.pmid or self.pmcid)
+        return bool(self.doi or self.pmid or self.pmcid or self.openalex)
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class Paper:
     doi: str | None = None
     pmid: str | None = None
     pmcid: str | None = None
+    openalex: str | None = None  # OpenAlex work ID ("W2741809807")
     journal: Journal | None = None
     year: int | None = None
     date: str | None = None  # as printed: "2015 Oct 21", "2024 Sep", "2023 Spring"
@@ -107,12 +109,17 @@ class Paper:
     language: str | None = None
     epub_date: str | None = None
     citation_text: str | None = None  # a free-text reference as printed
+    book_title: str | None = None  # the book or proceedings a chapter or paper is part of
+    publisher: str | None = None
+    editors: tuple[Person, ...] = ()
     extra: tuple[tuple[str, str], ...] = ()  # fields kept but not (yet) mapped
 
     @property
     def ref(self) -> PaperRef:
         first = self.authors[0].family if self.authors else None
-        return PaperRef(self.doi, self.pmid, self.pmcid, self.title, self.year, first)
+        # A reference printed as free text with no title found is keyed on its whole text.
+        title = self.title or self.citation_text
+        return PaperRef(self.doi, self.pmid, self.pmcid, title, self.year, first, self.openalex)
 
 
 # The relations a source can state between two papers. subject RELATION object:
@@ -158,8 +165,9 @@ class CitationCounts:
     """Counts a report page prints about a paper (``None`` when not printed)."""
 
     paper: PaperRef
-    source_name: str  # who counted: "scite"
+    source_name: str  # who counted: "scite", "crossref", "openalex"
     loc: Loc = field(default_factory=Loc)
+    date: str | None = None  # when it was counted (ISO 8601 date), when the source says
     cited_by: int | None = None  # "Cited by 43 publications"
     statements: int | None = None  # "(32 citation statements)"
     references: int | None = None  # "References 40 publications"

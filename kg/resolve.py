@@ -1,40 +1,74 @@
-"""Identity resolution: many records, one node per real paper and per person.
+"""Identity resolution: many records, one node per real paper, person and journal.
 
-Papers meet on any identifier they share (DOI, PMID, PMCID: union-find); a paper with none is
-keyed on its normalised title, year and first author. The merged paper takes each field from
-the most authoritative record that has it: a paper's own page before a page that only lists
-it; ties broken by the source's content hash and line, never by file order, so the result does
-not depend on the order of the inputs.
+Papers meet on any identifier they share (DOI, PMID, PMCID, OpenAlex ID: union-find, so the
+merge is transitive); a paper with none is keyed on its normalised title, year and first
+author, and joins an identified paper with the same title and year (and first author, when
+both give one) when exactly one such paper exists. A group holding two different values of one
+identifier (two DOIs for one PMID) is reported as a :class:`Conflict`, never silently settled.
+
+The merged paper takes each field from the most authoritative record that has it, by
+:data:`SOURCE_PRIORITY`; ties are broken by the source's content hash and line, never by file
+order, so the result does not depend on the order of the inputs. :func:`resolve_sources` gives,
+besides the merged view, what each source said on its own, under the same IRIs.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from rdflib import URIRef
 
-from .iris import Minter, doi_iri, orcid_iri, person_key, pmcid_iri, pmid_iri, slug, work_key
+from .iris import (
+    Minter,
+    doi_iri,
+    fold,
+    openalex_iri,
+    orcid_iri,
+    person_key,
+    pmcid_iri,
+    pmid_iri,
+    slug,
+    work_key,
+)
 from .records import (
     CitationCounts,
     CitationStatement,
     Extraction,
+    Journal,
+    Loc,
     Paper,
     PaperRef,
     Person,
+    Record,
     Relation,
     Source,
 )
 
+# Whose word counts for a paper's title, year, journal …: a paper's record in a bibliographic
+# database first, then registries, then page copies, then reference managers. Within one
+# format, the paper's own record beats a list entry, which beats a free-text reference.
+SOURCE_PRIORITY = (
+    "pubmed_xml",
+    "medline",
+    "crossref_json",
+    "openalex_json",
+    "pubmed_page",
+    "scite_page",
+    "ris",
+    "bibtex",
+)
+_PRIORITY = {name: rank for rank, name in enumerate(SOURCE_PRIORITY)}
+ID_KINDS = ("doi", "pmid", "pmcid", "openalex")
+# Unidentified references join an identified paper on a title at least this long (folded),
+# so that "Editorial" or "Erratum" never glue papers together.
+MIN_TITLE_MATCH = 20
+
 
 def ref_keys(ref: PaperRef) -> tuple[str, ...]:
     """The identity keys of a reference: its identifiers, or its title/year/author hash."""
-    keys = tuple(
-        f"{name}:{value}"
-        for name, value in (("doi", ref.doi), ("pmid", ref.pmid), ("pmcid", ref.pmcid))
-        if value
-    )
+    keys = tuple(f"{kind}:{value}" for kind in ID_KINDS if (value := getattr(ref, kind)))
     return keys or ("work:" + work_key(ref.title, ref.year, ref.first_author),)
 
 
@@ -70,6 +104,12 @@ class MergedPerson:
 
 
 @dataclass(frozen=True)
+class MergedJournal:
+    iri: URIRef
+    journal: Journal
+
+
+@dataclass(frozen=True)
 class ResolvedRelation:
     kind: str
     subject: URIRef
@@ -94,23 +134,50 @@ class ResolvedCounts:
 
 
 @dataclass(frozen=True)
+class Conflict:
+    """Two sources disagree on an identifier of what they say is one paper."""
+
+    iri: URIRef
+    kind: str  # "doi", "pmid", "pmcid", "openalex"
+    kept: str
+    values: tuple[tuple[str, Loc], ...]  # every value with the first place it was read
+
+    def describe(self) -> str:
+        said = ", ".join(f"{v} ({loc.path}:{loc.line})" for v, loc in self.values)
+        return f"conflict: {self.iri} has {len(self.values)} {self.kind}s: {said}; kept {self.kept}"
+
+
+@dataclass(frozen=True)
 class Resolved:
     """The merged view of a build: everything keyed by its final IRI, in a stable order."""
 
     papers: tuple[MergedPaper, ...]
     people: dict[Person, MergedPerson]  # every author as printed -> its merged node
+    journals: dict[Journal, MergedJournal]  # every journal as printed -> its merged node
     relations: tuple[ResolvedRelation, ...]
     statements: tuple[ResolvedStatement, ...]
     counts: tuple[ResolvedCounts, ...]
     sources: tuple[Source, ...]
+    conflicts: tuple[Conflict, ...] = ()
 
     def person(self, person: Person) -> MergedPerson:
         return self.people[person]
 
+    def journal(self, journal: Journal) -> MergedJournal:
+        return self.journals[journal]
 
-def _authority(item: tuple[Source, Paper]) -> tuple[bool, str, int]:
+
+def _tier(paper: Paper) -> int:
+    """0: the paper's own record; 1: an entry of a list; 2: a free-text reference."""
+    if paper.primary:
+        return 0
+    return 2 if paper.citation_text else 1
+
+
+def _authority(item: tuple[Source, Paper]) -> tuple[int, int, str, int]:
     source, paper = item
-    return (not paper.primary, source.sha256, paper.loc.line)
+    rank = _PRIORITY.get(source.format, len(_PRIORITY))
+    return (_tier(paper), rank, source.sha256, paper.loc.line)
 
 
 _SCALARS = (
@@ -125,11 +192,13 @@ _SCALARS = (
     "language",
     "epub_date",
     "citation_text",
+    "book_title",
+    "publisher",
 )
 _UNIONS = ("types", "mesh", "keywords", "grants", "extra")
 
 
-def merge_papers(items: list[tuple[Source, Paper]], ref: PaperRef) -> Paper:
+def merge_papers(items: Sequence[tuple[Source, Paper]], ref: PaperRef) -> Paper:
     """One paper from all the records of it, most authoritative first."""
     ordered = sorted(items, key=_authority)
     values: dict[str, object] = {}
@@ -141,6 +210,7 @@ def merge_papers(items: list[tuple[Source, Paper]], ref: PaperRef) -> Paper:
             seen.update(dict.fromkeys(getattr(p, name)))
         values[name] = tuple(seen)
     values["authors"] = next((p.authors for _, p in ordered if p.authors), ())
+    values["editors"] = next((p.editors for _, p in ordered if p.editors), ())
     values["free_full_text"] = any(p.free_full_text for _, p in ordered)
     return Paper(
         loc=ordered[0][1].loc,
@@ -148,22 +218,26 @@ def merge_papers(items: list[tuple[Source, Paper]], ref: PaperRef) -> Paper:
         doi=ref.doi,
         pmid=ref.pmid,
         pmcid=ref.pmcid,
+        openalex=ref.openalex,
         **values,  # type: ignore[arg-type]
     )
 
 
 def paper_iri(ref: PaperRef, minter: Minter) -> URIRef:
-    """The IRI a (merged) reference gets, by the contract's priority: DOI, PMID, PMCID, hash."""
+    """The IRI a (merged) reference gets, by the contract's priority: DOI, PMID, PMCID,
+    OpenAlex ID, hash."""
     if ref.doi:
         return doi_iri(ref.doi)
     if ref.pmid:
         return pmid_iri(ref.pmid)
     if ref.pmcid:
         return pmcid_iri(ref.pmcid)
+    if ref.openalex:
+        return openalex_iri(ref.openalex)
     return minter.work(ref.title, ref.year, ref.first_author)
 
 
-def _refs(record: object) -> Iterator[PaperRef]:
+def _refs(record: Record) -> Iterator[PaperRef]:
     if isinstance(record, Paper):
         yield record.ref
     elif isinstance(record, Relation):
@@ -177,79 +251,193 @@ def _refs(record: object) -> Iterator[PaperRef]:
         yield record.paper
 
 
-def resolve(extractions: Iterable[Extraction], minter: Minter) -> Resolved:
-    extractions = sorted(extractions, key=lambda e: (e.source.sha256, e.source.path))
+def _ordered(extractions: Iterable[Extraction]) -> list[Extraction]:
+    return sorted(extractions, key=lambda e: (e.source.sha256, e.source.path))
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is who in a build: the group of every reference, and each group's IRI."""
+
+    groups: _UnionFind
+    iris: dict[str, URIRef]  # group root -> paper IRI
+    people: dict[Person, MergedPerson]
+    journals: dict[Journal, MergedJournal]
+    conflicts: tuple[Conflict, ...]
+
+    def root(self, ref: PaperRef) -> str:
+        return self.groups.find(ref_keys(ref)[0])
+
+    def iri(self, ref: PaperRef) -> URIRef:
+        return self.iris[self.root(ref)]
+
+
+def identify(extractions: Iterable[Extraction], minter: Minter) -> Identity:
+    """Group every reference of every record into papers, and people and journals too."""
+    extractions = _ordered(extractions)
     groups = _UnionFind()
     for extraction in extractions:
         for record in extraction.records:
             for ref in _refs(record):
                 groups.union(ref_keys(ref))
+    _attach_by_title(extractions, groups)
 
-    # Gather the records of each group (root key -> records, sources).
-    papers: dict[str, list[tuple[Source, Paper]]] = defaultdict(list)
+    items: dict[str, list[tuple[Source, Paper]]] = defaultdict(list)
     refs: dict[str, list[PaperRef]] = defaultdict(list)
-    mentions: dict[str, set[Source]] = defaultdict(set)
+    seen: dict[str, dict[str, dict[str, Loc]]] = defaultdict(lambda: defaultdict(dict))
     for extraction in extractions:
         for record in extraction.records:
+            loc = record.loc
             for ref in _refs(record):
                 root = groups.find(ref_keys(ref)[0])
                 refs[root].append(ref)
-                mentions[root].add(extraction.source)
+                for kind in ID_KINDS:
+                    if value := getattr(ref, kind):
+                        seen[root][kind].setdefault(value, loc)
             if isinstance(record, Paper):
-                papers[groups.find(ref_keys(record.ref)[0])].append((extraction.source, record))
+                items[groups.find(ref_keys(record.ref)[0])].append((extraction.source, record))
 
-    iri_of: dict[str, URIRef] = {}
-    merged: dict[URIRef, MergedPaper] = {}
-    for root, group_refs in refs.items():
-        ref = _merged_ref(group_refs, papers.get(root, []))
-        iri = paper_iri(ref, minter)
-        iri_of[root] = iri
-        items = papers.get(root) or []
-        paper = (
-            merge_papers(items, ref)
-            if items
-            else Paper(doi=ref.doi, pmid=ref.pmid, pmcid=ref.pmcid, title=ref.title, year=ref.year)
-        )
-        sources = tuple(sorted(mentions[root], key=lambda s: (s.sha256, s.path)))
-        merged[iri] = MergedPaper(iri, paper, sources)
-
-    def iri(ref: PaperRef) -> URIRef:
-        return iri_of[groups.find(ref_keys(ref)[0])]
-
-    relations: dict[tuple[str, URIRef, URIRef], tuple[int | None, set[Source]]] = {}
-    statements: dict[tuple[object, ...], ResolvedStatement] = {}
-    counts: list[ResolvedCounts] = []
-    for extraction in extractions:
-        source = extraction.source
-        for record in extraction.records:
-            if isinstance(record, Relation):
-                key = (record.kind, iri(record.subject), iri(record.object))
-                rank, seen = relations.get(key, (None, set()))
-                if record.rank is not None:
-                    rank = record.rank if rank is None else min(rank, record.rank)
-                relations[key] = (rank, seen | {source})
-            elif isinstance(record, CitationStatement):
-                cited = iri(record.cited)
-                citing = iri(record.citing) if record.citing else None
-                skey = (cited, record.text, record.section, record.type)
-                old = statements.get(skey)
-                sources = (old.sources if old else ()) + (source,)
-                statements[skey] = ResolvedStatement(record, cited, citing, sources)
-            elif isinstance(record, CitationCounts):
-                counts.append(ResolvedCounts(record, iri(record.paper), source))
-
-    ordered_papers = tuple(merged[k] for k in sorted(merged))
-    return Resolved(
-        papers=ordered_papers,
-        people=_resolve_people(ordered_papers, minter),
-        relations=tuple(
-            ResolvedRelation(kind, s, o, rank, tuple(sorted(srcs, key=lambda x: x.sha256)))
-            for (kind, s, o), (rank, srcs) in sorted(relations.items(), key=lambda kv: kv[0])
-        ),
-        statements=tuple(statements[k] for k in sorted(statements, key=repr)),
-        counts=tuple(sorted(counts, key=lambda c: (c.paper, c.source.sha256, c.counts.loc.line))),
-        sources=tuple(sorted({e.source for e in extractions}, key=lambda s: (s.sha256, s.path))),
+    iris: dict[str, URIRef] = {}
+    conflicts: list[Conflict] = []
+    for root in sorted(refs):
+        ref = _merged_ref(refs[root], items.get(root, []))
+        iris[root] = iri = paper_iri(ref, minter)
+        for kind in ID_KINDS:
+            values = seen[root][kind]
+            if len(values) > 1:
+                listed = tuple(sorted(values.items()))
+                conflicts.append(Conflict(iri, kind, getattr(ref, kind), listed))
+    everything = [(s, p) for group in items.values() for s, p in group]
+    return Identity(
+        groups,
+        iris,
+        _resolve_people(everything, minter),
+        _resolve_journals(everything, minter),
+        tuple(sorted(conflicts, key=lambda c: (c.iri, c.kind))),
     )
+
+
+def _attach_by_title(extractions: list[Extraction], groups: _UnionFind) -> None:
+    """Join each unidentified reference to the one identified paper with its title and year."""
+    identified: dict[tuple[str, int], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    unidentified: list[PaperRef] = []
+    for extraction in extractions:
+        for record in extraction.records:
+            for ref in _refs(record):
+                if not (ref.title and ref.year):
+                    continue
+                title = fold(ref.title)
+                if len(title) < MIN_TITLE_MATCH:
+                    continue
+                if ref.has_id:
+                    root = groups.find(ref_keys(ref)[0])
+                    identified[title, ref.year][root].add(fold(ref.first_author or ""))
+                else:
+                    unidentified.append(ref)
+    # Roots do not move below: a "work:" key sorts after every identifier key.
+    for ref in unidentified:
+        candidates = identified.get((fold(ref.title or ""), ref.year or 0), {})
+        author = fold(ref.first_author or "")
+        matching = [
+            root
+            for root, authors in sorted(candidates.items())
+            if not author or authors & {"", author}
+        ]
+        if len(matching) == 1:
+            groups.union((ref_keys(ref)[0], matching[0]))
+
+
+@dataclass(frozen=True)
+class _View:
+    """The records of some extractions, read with a build's identity."""
+
+    identity: Identity
+    extractions: list[Extraction]
+
+    def resolve(self) -> Resolved:
+        identity = self.identity
+        papers: dict[str, list[tuple[Source, Paper]]] = defaultdict(list)
+        refs: dict[str, list[PaperRef]] = defaultdict(list)
+        mentions: dict[str, set[Source]] = defaultdict(set)
+        relations: dict[tuple[str, URIRef, URIRef], tuple[int | None, set[Source]]] = {}
+        statements: dict[tuple[object, ...], ResolvedStatement] = {}
+        counts: list[ResolvedCounts] = []
+        for extraction in self.extractions:
+            source = extraction.source
+            for record in extraction.records:
+                for ref in _refs(record):
+                    root = identity.root(ref)
+                    refs[root].append(ref)
+                    mentions[root].add(source)
+                if isinstance(record, Paper):
+                    papers[identity.root(record.ref)].append((source, record))
+                elif isinstance(record, Relation):
+                    key = (record.kind, identity.iri(record.subject), identity.iri(record.object))
+                    rank, seen = relations.get(key, (None, set()))
+                    if record.rank is not None:
+                        rank = record.rank if rank is None else min(rank, record.rank)
+                    relations[key] = (rank, seen | {source})
+                elif isinstance(record, CitationStatement):
+                    cited = identity.iri(record.cited)
+                    citing = identity.iri(record.citing) if record.citing else None
+                    skey = (cited, record.text, record.section, record.type)
+                    old = statements.get(skey)
+                    sources = (old.sources if old else ()) + (source,)
+                    statements[skey] = ResolvedStatement(record, cited, citing, sources)
+                elif isinstance(record, CitationCounts):
+                    counts.append(ResolvedCounts(record, identity.iri(record.paper), source))
+
+        merged: dict[URIRef, MergedPaper] = {}
+        for root, group_refs in refs.items():
+            ref = _merged_ref(group_refs, papers.get(root, []))
+            items = papers.get(root) or []
+            paper = (
+                merge_papers(items, ref)
+                if items
+                else Paper(
+                    doi=ref.doi,
+                    pmid=ref.pmid,
+                    pmcid=ref.pmcid,
+                    openalex=ref.openalex,
+                    title=ref.title,
+                    year=ref.year,
+                )
+            )
+            sources = tuple(sorted(mentions[root], key=lambda s: (s.sha256, s.path)))
+            iri = identity.iris[root]
+            merged[iri] = MergedPaper(iri, paper, sources)
+        mine = {e.source for e in self.extractions}
+        return Resolved(
+            papers=tuple(merged[k] for k in sorted(merged)),
+            people=identity.people,
+            journals=identity.journals,
+            relations=tuple(
+                ResolvedRelation(kind, s, o, rank, tuple(sorted(srcs, key=lambda x: x.sha256)))
+                for (kind, s, o), (rank, srcs) in sorted(relations.items(), key=lambda kv: kv[0])
+            ),
+            statements=tuple(statements[k] for k in sorted(statements, key=repr)),
+            counts=tuple(
+                sorted(counts, key=lambda c: (c.paper, c.source.sha256, c.counts.loc.line))
+            ),
+            sources=tuple(sorted(mine, key=lambda s: (s.sha256, s.path))),
+            conflicts=tuple(c for c in identity.conflicts if c.iri in merged),
+        )
+
+
+def resolve(extractions: Iterable[Extraction], minter: Minter) -> Resolved:
+    """The merged view of all the extractions."""
+    extractions = _ordered(extractions)
+    return _View(identify(extractions, minter), extractions).resolve()
+
+
+def resolve_sources(
+    extractions: Iterable[Extraction], minter: Minter
+) -> tuple[Resolved, dict[Source, Resolved]]:
+    """The merged view, and what each source said on its own, with the same IRIs."""
+    extractions = _ordered(extractions)
+    identity = identify(extractions, minter)
+    each = {e.source: _View(identity, [e]).resolve() for e in extractions}
+    return _View(identity, extractions).resolve(), each
 
 
 def _merged_ref(refs: list[PaperRef], items: list[tuple[Source, Paper]]) -> PaperRef:
@@ -257,16 +445,60 @@ def _merged_ref(refs: list[PaperRef], items: list[tuple[Source, Paper]]) -> Pape
     ordered = [p.ref for _, p in sorted(items, key=_authority)] + sorted(refs, key=repr)
     pick = {
         name: next((getattr(r, name) for r in ordered if getattr(r, name)), None)
-        for name in ("doi", "pmid", "pmcid", "title", "year", "first_author")
+        for name in (*ID_KINDS, "title", "year", "first_author")
     }
     return PaperRef(**pick)
+
+
+# ---------------------------------------------------------------------------- journals
+
+
+def _journal_keys(journal: Journal) -> list[str]:
+    keys = [f"issn:{issn}" for issn in journal.issns]
+    keys += [f"name:{fold(n)}" for n in (journal.abbreviation, journal.title) if n and fold(n)]
+    return keys
+
+
+def _resolve_journals(
+    items: list[tuple[Source, Paper]], minter: Minter
+) -> dict[Journal, MergedJournal]:
+    """Journals meet on an ISSN or a name (title or NLM abbreviation, folded); a record that
+    gives two names or a name and an ISSN ties them together."""
+    ordered = [p.journal for _, p in sorted(items, key=_authority) if p.journal]
+    groups = _UnionFind()
+    for journal in ordered:
+        keys = _journal_keys(journal)
+        if keys:
+            groups.union(keys)
+    members: dict[str, list[Journal]] = defaultdict(list)
+    for journal in dict.fromkeys(ordered):
+        keys = _journal_keys(journal)
+        if keys:
+            members[groups.find(keys[0])].append(journal)
+    result: dict[Journal, MergedJournal] = {}
+    for group in members.values():
+        issns = tuple(dict.fromkeys(i for j in group for i in j.issns))
+        merged = Journal(
+            title=next((j.title for j in group if j.title), None),
+            abbreviation=next((j.abbreviation for j in group if j.abbreviation), None),
+            issns=issns,
+        )
+        if issns:
+            iri = minter("journal", "issn-" + issns[0])
+        else:
+            iri = minter("journal", slug(merged.abbreviation or merged.title or ""))
+        for journal in group:
+            result[journal] = MergedJournal(iri, merged)
+    return result
+
+
+# ---------------------------------------------------------------------------- people
 
 
 def _person_name_key(person: Person) -> str:
     if person.collective:
         return "group:" + slug(person.name)
-    family = person.family or person.name
-    return "person:" + person_key(family, person.initials)
+    return "person:" + person_key(person.family or person.name, person.initials)
 
 
 def _fullness(person: Person) -> tuple[int, int, int, str]:
@@ -278,8 +510,10 @@ def _fullness(person: Person) -> tuple[int, int, int, str]:
     )
 
 
-def _resolve_people(papers: tuple[MergedPaper, ...], minter: Minter) -> dict[Person, MergedPerson]:
-    everyone = [a for mp in papers for a in mp.paper.authors]
+def _resolve_people(
+    items: list[tuple[Source, Paper]], minter: Minter
+) -> dict[Person, MergedPerson]:
+    everyone = [a for _, p in items for a in (*p.authors, *p.editors)]
     orcids_by_name: dict[str, set[str]] = defaultdict(set)
     for person in everyone:
         if person.orcid:
@@ -293,7 +527,7 @@ def _resolve_people(papers: tuple[MergedPaper, ...], minter: Minter) -> dict[Per
         return "orcid:" + next(iter(found)) if len(found) == 1 else name_key
 
     by_key: dict[str, list[Person]] = defaultdict(list)
-    for person in everyone:
+    for person in dict.fromkeys(everyone):
         by_key[key(person)].append(person)
     result: dict[Person, MergedPerson] = {}
     for k, people in by_key.items():

@@ -125,3 +125,156 @@ def test_relations_keep_both_directions_and_the_best_rank() -> None:
         "<https://pubmed.ncbi.nlm.nih.gov/1> <http://purl.org/spar/cito/isCitedBy> <https://pubmed.ncbi.nlm.nih.gov/2>"
         in text
     )
+
+
+def fmt_source(name: str, fmt: str) -> Source:
+    return Source(f"in/{name}", name * 64, fmt)
+
+
+def test_identity_is_transitive_across_doi_pmid_pmcid_and_openalex() -> None:
+    # A has DOI+PMID, B has PMID only, C has DOI only, D has OpenAlex+PMCID, E OpenAlex+DOI.
+    a = Extraction(fmt_source("a", "medline"), (Paper(primary=True, doi="10.1/x", pmid="7"),))
+    b = Extraction(fmt_source("b", "ris"), (Paper(primary=True, pmid="7", title="B"),))
+    c = Extraction(fmt_source("c", "bibtex"), (Paper(primary=True, doi="10.1/x"),))
+    d = Extraction(
+        fmt_source("d", "openalex_json"), (Paper(primary=True, openalex="W9", pmcid="PMC3"),)
+    )
+    e = Extraction(
+        fmt_source("e", "crossref_json"), (Paper(primary=True, openalex="W9", doi="10.1/x"),)
+    )
+    for order in itertools.permutations([a, b, c, d, e], 5):
+        [paper] = resolve(order, MINTER).papers
+        assert str(paper.iri) == "https://doi.org/10.1/x"
+        assert (paper.paper.pmid, paper.paper.pmcid, paper.paper.openalex) == ("7", "PMC3", "W9")
+        assert len(paper.sources) == 5
+
+
+def test_openalex_only_paper_gets_the_openalex_iri() -> None:
+    resolved = resolve(
+        [Extraction(fmt_source("a", "openalex_json"), (Paper(primary=True, openalex="W42"),))],
+        MINTER,
+    )
+    assert [str(p.iri) for p in resolved.papers] == ["https://openalex.org/W42"]
+
+
+def test_source_priority_decides_title_year_and_journal() -> None:
+    """MEDLINE beats Crossref beats OpenAlex beats a page copy beats RIS/BibTeX, whatever the
+    hashes; a paper's own record beats a list entry, which beats a free-text reference."""
+    records = {
+        "bibtex": Paper(primary=True, pmid="5", title="bibtex", year=2001),
+        "ris": Paper(primary=True, pmid="5", title="ris", year=2002),
+        "pubmed_page": Paper(primary=True, pmid="5", title="page", year=2003),
+        "openalex_json": Paper(primary=True, pmid="5", title="openalex", year=2004),
+        "crossref_json": Paper(primary=True, pmid="5", title="crossref", year=2005),
+        "medline": Paper(primary=True, pmid="5", title="medline", journal=Journal("J M")),
+    }
+    names = iter("zyxwvu")  # the best source gets the highest hash
+    extractions = [
+        Extraction(fmt_source(next(names), fmt), (paper,)) for fmt, paper in records.items()
+    ]
+    [paper] = resolve(extractions, MINTER).papers
+    assert (paper.paper.title, paper.paper.year) == ("medline", 2005)
+    assert paper.paper.journal == Journal("J M")
+    listed = Extraction(fmt_source("t", "pubmed_xml"), (Paper(pmid="5", title="list entry"),))
+    cited = Extraction(
+        fmt_source("s", "pubmed_xml"), (Paper(pmid="5", title="ref", citation_text="ref. 2001"),)
+    )
+    [paper] = resolve([*extractions[:1], listed, cited], MINTER).papers
+    assert paper.paper.title == "bibtex"
+    [paper] = resolve([listed, cited], MINTER).papers
+    assert paper.paper.title == "list entry"
+
+
+def test_an_unidentified_reference_joins_the_identified_paper_with_its_title_and_year() -> None:
+    smith = (Person("Smith J", family="Smith", initials="J"),)
+    known = Paper(primary=True, doi="10.5/k", title="A Long Enough Title About Things", year=2010)
+    ref = Paper(title="A long enough title about things.", year=2010, authors=smith)
+    wrong_year = Paper(title="A long enough title about things", year=2011)
+    short = Paper(primary=True, pmid="9", title="Editorial", year=2010)
+    short_ref = Paper(title="Editorial", year=2010)
+    resolved = resolve(
+        [
+            Extraction(source("a"), (known, short)),
+            Extraction(source("b"), (ref, wrong_year, short_ref)),
+        ],
+        MINTER,
+    )
+    iris = sorted(str(p.iri) for p in resolved.papers)
+    assert iris[:2] == ["https://doi.org/10.5/k", "https://pubmed.ncbi.nlm.nih.gov/9"]
+    assert len(iris) == 4  # the 2011 reference and the short "Editorial" stay apart
+    [merged] = [p for p in resolved.papers if p.paper.doi == "10.5/k"]
+    assert merged.paper.authors == smith
+
+
+def test_title_match_needs_one_candidate_and_a_matching_first_author() -> None:
+    title = "Two papers share this rather long title"
+    a = Paper(primary=True, doi="10.5/a", title=title, year=2010)
+    b = Paper(primary=True, doi="10.5/b", title=title, year=2010)
+    ref = Paper(title=title, year=2010)
+    resolved = resolve([Extraction(source("a"), (a, b, ref))], MINTER)
+    assert len(resolved.papers) == 3  # ambiguous: not joined
+    jones = (Person("Jones K", family="Jones", initials="K"),)
+    lee = (Person("Lee K", family="Lee", initials="K"),)
+    c = Paper(primary=True, doi="10.5/c", title=title, year=2012, authors=jones)
+    other_author = Paper(title=title, year=2012, authors=lee)
+    same_author = Paper(title=title, year=2012, authors=jones)
+    resolved = resolve([Extraction(source("a"), (c, other_author, same_author))], MINTER)
+    assert len(resolved.papers) == 2
+
+
+def test_two_dois_for_one_pmid_is_a_reported_conflict() -> None:
+    a = Extraction(
+        fmt_source("a", "medline"), (Paper(Loc("in/a", 3), primary=True, pmid="8", doi="10.1/a"),)
+    )
+    b = Extraction(
+        fmt_source("b", "ris"), (Paper(Loc("in/b", 7), primary=True, pmid="8", doi="10.1/b"),)
+    )
+    resolved = resolve([a, b], MINTER)
+    [paper] = resolved.papers
+    assert paper.paper.doi == "10.1/a"  # MEDLINE's word, and said so
+    [conflict] = resolved.conflicts
+    assert conflict.describe() == (
+        "conflict: https://doi.org/10.1/a has 2 dois: 10.1/a (in/a:3), 10.1/b (in/b:7); kept 10.1/a"
+    )
+
+
+def test_journals_merge_on_issn_and_on_a_record_giving_both_names() -> None:
+    medline = Journal(title="Nature Methods", abbreviation="Nat Methods", issns=("1548-7091",))
+    crossref = Journal(title="Nature Methods", issns=("1548-7105",))
+    page = Journal(abbreviation="Nat Methods")
+    other = Journal(title="Nature")
+    papers = (
+        Paper(primary=True, pmid="1", journal=medline),
+        Paper(primary=True, pmid="2", journal=crossref),
+        Paper(primary=True, pmid="3", journal=page),
+        Paper(primary=True, pmid="4", journal=other),
+    )
+    resolved = resolve([Extraction(fmt_source("a", "medline"), papers)], MINTER)
+    one = {resolved.journal(j).iri for j in (medline, crossref, page)}
+    assert [str(i) for i in one] == ["https://w3id.org/kg/id/journal/issn-1548-7091"]
+    merged = resolved.journal(page).journal
+    assert merged == Journal("Nature Methods", "Nat Methods", ("1548-7091", "1548-7105"))
+    assert resolved.journal(other).iri != resolved.journal(page).iri
+
+
+def test_each_source_keeps_what_it_said_under_the_merged_iris() -> None:
+    from kg.resolve import resolve_sources
+
+    a = Extraction(
+        fmt_source("a", "medline"), (Paper(primary=True, pmid="7", title="MEDLINE title"),)
+    )
+    b = Extraction(
+        fmt_source("b", "bibtex"),
+        (Paper(primary=True, pmid="7", doi="10.1/x", title="BibTeX title"),),
+    )
+    merged, each = resolve_sources([a, b], MINTER)
+    [paper] = merged.papers
+    assert (str(paper.iri), paper.paper.title) == ("https://doi.org/10.1/x", "MEDLINE title")
+    [only_a] = each[a.source].papers
+    assert (str(only_a.iri), only_a.paper.title, only_a.paper.doi) == (
+        "https://doi.org/10.1/x",
+        "MEDLINE title",
+        None,
+    )
+    [only_b] = each[b.source].papers
+    assert (only_b.paper.title, only_b.paper.doi) == ("BibTeX title", "10.1/x")

@@ -13,9 +13,30 @@ from types import ModuleType
 
 from ..errors import FormatError
 from ..records import Record
-from . import pubmed_page, scite_page
+from . import (
+    bibtex,
+    crossref_json,
+    medline,
+    openalex_json,
+    pubmed_page,
+    pubmed_xml,
+    ris,
+    scite_page,
+)
 
-EXTRACTORS: dict[str, ModuleType] = {m.FORMAT: m for m in (pubmed_page, scite_page)}
+EXTRACTORS: dict[str, ModuleType] = {
+    m.FORMAT: m
+    for m in (
+        pubmed_xml,
+        medline,
+        crossref_json,
+        openalex_json,
+        pubmed_page,
+        scite_page,
+        ris,
+        bibtex,
+    )
+}
 
 
 def detect(text: str) -> list[str]:

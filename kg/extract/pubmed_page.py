@@ -35,6 +35,7 @@ from ..records import (
     Record,
     Relation,
 )
+from .names import initials, split_full_name
 
 FORMAT = "pubmed_page"
 MEDIA_TYPE = "text/plain"
@@ -228,7 +229,6 @@ GROUP_WORDS = frozenset(
     }
 )
 
-NAME_SUFFIXES = frozenset({"Jr", "Sr", "II", "III", "IV", "2nd", "3rd"})
 
 MAX_JOURNAL = 200  # longest journal abbreviation looked for when splitting a glued entry
 
@@ -812,41 +812,15 @@ def _full_person(piece: str, alone: bool, affiliations: dict[str, str]) -> Perso
     name = " ".join(tokens)
     if _is_group(name, alone, bool(numbers)):
         return Person(name=name, collective=True, affiliations=_resolve(numbers, affiliations))
-    family, given = _split_full_name(tokens)
+    family, given = split_full_name(tokens)
     return Person(
         name=name,
         family=family,
         given=given,
-        initials=_initials(given),
+        initials=initials(given),
         affiliations=_resolve(numbers, affiliations),
         equal_contribution="#" in marks,
     )
-
-
-def _split_full_name(tokens: list[str]) -> tuple[str | None, str | None]:
-    """(family, given): the last word, with lower-case particles before it (``van der``)."""
-    words = [t for t in tokens if t.rstrip(".") not in NAME_SUFFIXES] or tokens
-    if not words:
-        return None, None
-    cut = len(words) - 1
-    while cut > 1 and words[cut - 1][:1].islower():
-        cut -= 1
-    return " ".join(words[cut:]), " ".join(words[:cut]) or None
-
-
-def _initials(given: str | None) -> str | None:
-    """``Maria K`` -> ``MK``; ``Jean-Paul`` -> ``JP``; ``JR`` stays ``JR``."""
-    if not given:
-        return None
-    letters: list[str] = []
-    for word in given.replace(".", " ").split():
-        if word.isupper() and word.isalpha() and len(word) <= 3:
-            letters.extend(word)
-            continue
-        for part in word.split("-"):
-            first = next((c for c in part if c.isalpha()), "")
-            letters.append(first.upper())
-    return "".join(letters) or None
 
 
 # ---------------------------------------------------------------------------- field sections

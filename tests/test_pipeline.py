@@ -1,0 +1,123 @@
+"""The build's plumbing: compressed inputs, the TriG output with a named graph per source."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph, URIRef
+from rdflib.compare import isomorphic
+
+import kg
+from kg.errors import KgError
+from kg.pipeline import extract_file, gunzip
+
+from .conftest import SEEDS
+
+
+def test_a_gzipped_file_reads_like_the_plain_one(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for seed in sorted(SEEDS.iterdir()):
+        # named without .gz on purpose: the magic bytes decide, not the name
+        (inputs / seed.name).write_bytes(gzip.compress(seed.read_bytes(), mtime=0))
+    plain = kg.build([SEEDS], tmp_path / "plain")
+    packed = kg.build([inputs], tmp_path / "packed")
+    assert packed.complete and plain.counts == packed.counts
+    one = Graph().parse(tmp_path / "plain" / "graph.ttl")
+    two = Graph().parse(tmp_path / "packed" / "graph.ttl")
+    # only the sources differ: their sha256 (and the count nodes minted from it) is of the
+    # compressed bytes
+    assert len(one) == len(two)
+
+    def steady(graph: Graph) -> set:
+        moving = ("/source/", "/count/")
+        return {t for t in graph if not any(m in str(t[0]) + str(t[2]) for m in moving)}
+
+    assert steady(one) == steady(two)
+    assert len(steady(one)) > 200
+
+
+def test_damaged_and_oversized_gzip_are_reported(tmp_path: Path) -> None:
+    data = gzip.compress(b"x" * 10_000)
+    with pytest.raises(KgError, match="beyond"):
+        gunzip(data, limit=1000)
+    bad = tmp_path / "bad.gz"
+    bad.write_bytes(data[:20])
+    extraction, problems = extract_file(bad)
+    assert extraction is None
+    assert [p.describe() for p in problems] == [
+        f"skipped {bad.as_posix()}: damaged gzip file: Compressed file ended before the "
+        "end-of-stream marker was reached"
+    ]
+
+
+def test_trig_holds_the_merged_graph_and_one_named_graph_per_source(seed_build: Path) -> None:
+    dataset = Dataset()
+    dataset.parse(seed_build / "graph.trig", format="trig")
+    merged = Graph().parse(seed_build / "graph.ttl")
+    assert isomorphic(dataset.default_graph, merged)
+    names = sorted(
+        str(g.identifier)
+        for g in dataset.graphs()
+        if g.identifier != dataset.default_graph.identifier
+    )
+    sources = sorted({str(s) for s in merged.subjects() if "/source/" in str(s)})
+    assert names == sources and len(names) == 2
+    for name in names:
+        named = dataset.graph(URIRef(name))
+        assert len(named) > 0
+        # every paper a source names is a paper of the merged graph, under the same IRI
+        for paper in named.subjects(
+            predicate=URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            object=URIRef("https://w3id.org/kg/ontology#Paper"),
+        ):
+            assert (paper, None, None) in merged
+
+
+def test_a_page_and_a_medline_record_of_one_paper_make_one_node(tmp_path: Path) -> None:
+    case = Path(__file__).parent / "cases" / "page_and_medline" / "input"
+    report = kg.build([case], tmp_path)
+    assert report.complete and report.warnings == ()
+    g = Graph().parse(tmp_path / "graph.ttl")
+    p = URIRef("https://doi.org/10.1186/s12939-015-0156-0")
+    q = "PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX fabio: <http://purl.org/spar/fabio/> "
+    titles = list(g.objects(p, URIRef("http://purl.org/dc/terms/title")))
+    assert [str(t) for t in titles] == [
+        "Reducing stigma in healthcare and law enforcement: a novel approach to service "
+        "provision for street level sex workers."
+    ]  # MEDLINE's, with its full stop: PubMed's own record outranks the page copy
+    journal = list(
+        g.query(
+            q
+            + "SELECT ?abbr ?title { ?p dcterms:isPartOf [ fabio:hasNLMJournalTitleAbbreviation ?abbr ; dcterms:title ?title ] }",
+            initBindings={"p": p},
+        )
+    )
+    assert [(str(a), str(t)) for a, t in journal] == [
+        ("Int J Equity Health", "International journal for equity in health")
+    ]
+    similar = sorted(str(o) for o in g.objects(p, URIRef("https://w3id.org/kg/ontology#similarTo")))
+    assert len(similar) == 5 and "https://doi.org/10.1371/journal.pone.0134900" in similar
+    sources = sorted(
+        str(o) for o in g.objects(p, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"))
+    )
+    formats = sorted(
+        str(g.value(URIRef(s), URIRef("https://w3id.org/kg/ontology#sourceFormat")))
+        for s in sources
+    )
+    assert formats == ["medline", "pubmed_page"]
+    papers = set(
+        g.subjects(
+            URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            URIRef("https://w3id.org/kg/ontology#Paper"),
+        )
+    )
+    pmids = [
+        str(o)
+        for s in papers
+        for o in g.objects(s, URIRef("http://purl.org/spar/fabio/hasPubMedId"))
+        if str(o) == "25879639"
+    ]
+    assert pmids == ["25879639"]
