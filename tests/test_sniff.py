@@ -1,0 +1,66 @@
+"""Content sniffing as a truth table: every fixture is claimed by exactly one extractor, its
+own; no extractor claims another's files. (The real samples: tests/test_samples.py.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.extract import EXTRACTORS, detect
+from kg.pipeline import decode
+
+from .conftest import ROOT, SEEDS
+
+FIXTURES = ROOT / "tests" / "fixtures"
+CASES = ROOT / "tests" / "cases"
+
+
+def text_of(path: Path) -> str:
+    return decode(path.read_bytes())[0]
+
+
+OWN = sorted(p for p in FIXTURES.rglob("*") if p.is_file())
+OTHERS = sorted([p for p in CASES.rglob("input/*") if p.is_file()] + [p for p in SEEDS.iterdir()])
+
+
+def test_every_format_has_fixtures() -> None:
+    assert {p.relative_to(FIXTURES).parts[0] for p in OWN} == set(EXTRACTORS) - {
+        "pubmed_page",
+        "scite_page",
+    }  # the page formats' fixtures are golden cases and seeds, below
+
+
+@pytest.mark.parametrize("path", OWN, ids=lambda p: p.relative_to(FIXTURES).as_posix())
+def test_a_fixture_is_claimed_by_its_own_extractor_alone(path: Path) -> None:
+    assert detect(text_of(path)) == [path.relative_to(FIXTURES).parts[0]]
+
+
+def expected_format(path: Path) -> str:
+    """The page copies are PubMed pages, except the scite seed; the .nbib is MEDLINE."""
+    if path.suffix == ".nbib":
+        return "medline"
+    return "scite_page" if path.name == "000_18ca61cfa3613128.txt" else "pubmed_page"
+
+
+@pytest.mark.parametrize("path", OTHERS, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_a_case_input_or_seed_is_claimed_by_its_own_extractor_alone(path: Path) -> None:
+    assert detect(text_of(path)) == [expected_format(path)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "{}",
+        '{"a": 1}',
+        "[1, 2, 3]",
+        "<?xml version='1.0'?><html/>",
+        "@ not bibtex",
+        "TY is a word\nER",
+        "PMID: 123\n",
+        "Just a line of prose mentioning PMID- 12 and TY  - JOUR in passing.",
+    ],
+)
+def test_near_misses_are_claimed_by_nobody(text: str) -> None:
+    assert detect(text) == []
