@@ -7,12 +7,7 @@ until everything is made in memory, and every output is replaced atomically.
 
 from __future__ import annotations
 
-import codecs
-import gzip
-import hashlib
-import io
 import os
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,12 +16,13 @@ from rdflib import Dataset, Graph
 from rdflib.namespace import FOAF, RDF
 
 from . import extract, html
-from .errors import InputError, KgError, NothingBuilt
+from .errors import InputError, NothingBuilt
 from .fsio import atomic_write
 from .iris import DEFAULT_BASE, Minter
 from .network import EDGE_PROPERTIES, citation_network
 from .rdf import source_iri, to_graph
-from .records import Extraction, Loc, Problem, Source, at
+from .reading import extract_file
+from .records import Problem, Source
 from .resolve import Resolved, resolve_sources
 from .vocab import CITO, FABIO, KGO, bind_prefixes
 
@@ -86,72 +82,6 @@ def discover(inputs: Iterable[Path]) -> list[Path]:
         else:
             raise InputError(f"no such file or folder: {item}")
     return list(found)
-
-
-def decode(data: bytes) -> tuple[str, list[Problem]]:
-    """Text from bytes: UTF-8 (BOM or not) or UTF-16 with a BOM. Invalid UTF-8 is replaced and
-    reported; a binary file raises KgError."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), []
-        except UnicodeDecodeError as error:
-            raise KgError(f"invalid UTF-16 at byte {error.start}") from None
-    if b"\x00" in data[:65536]:
-        raise KgError("binary file, not text")
-    try:
-        return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        problem = Problem(f"invalid UTF-8 at byte {error.start}; replaced", Loc(line=line))
-        return data.decode("utf-8-sig", errors="replace"), [problem]
-
-
-# A compressed input may expand to at most this many bytes (a gzip bomb is reported, not read).
-MAX_EXPANDED = 4 << 30
-_GZIP_MAGIC = b"\x1f\x8b"
-
-
-def gunzip(data: bytes, limit: int = MAX_EXPANDED) -> bytes:
-    """The content of gzip ``data`` (several members allowed), refusing more than ``limit``
-    bytes. Raises KgError for a damaged or oversized file."""
-    out = bytearray()
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-            while chunk := stream.read(1 << 20):
-                out += chunk
-                if len(out) > limit:
-                    raise KgError(f"compressed file expands beyond {limit >> 20} MiB")
-    except (OSError, EOFError, zlib.error) as error:
-        raise KgError(f"damaged gzip file: {error}") from None
-    return bytes(out)
-
-
-def extract_file(path: Path, forced: str | None = None) -> tuple[Extraction | None, list[Problem]]:
-    """Read one file into records; never raises for a bad file, reports it instead.
-    A gzip file (found by its magic bytes, whatever its name) is read decompressed."""
-    name = path.as_posix()
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return None, [Problem(f"cannot read: {error.strerror}", Loc(name))]
-    if not data.strip():
-        return None, [Problem("empty file", Loc(name))]
-    try:
-        content = gunzip(data) if data.startswith(_GZIP_MAGIC) else data
-        if not content.strip():
-            return None, [Problem("empty file", Loc(name))]
-        text, problems = decode(content)
-        module = extract.choose(text, forced)
-    except KgError as error:
-        return None, [Problem(str(error), Loc(name))]
-    records, problems = [], [at(p, name) for p in problems]
-    for record in module.parse(text):
-        (problems if isinstance(record, Problem) else records).append(at(record, name))
-    if not records:
-        problems.append(Problem(f"nothing could be read as {module.FORMAT}", Loc(name)))
-        return None, problems
-    source = Source(name, hashlib.sha256(data).hexdigest(), module.FORMAT, module.MEDIA_TYPE)
-    return Extraction(source, tuple(records)), problems
 
 
 def build(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg.extract import EXTRACTORS, detect
-from kg.pipeline import decode
+from kg.reading import decode
 
 from .conftest import ROOT, SEEDS
 

@@ -78,10 +78,10 @@ def parse_name(text: str, **kwargs: object) -> Person | None:
     if not text:
         return None
     if "," in text:
-        family, _, given = text.partition(",")
-        given = given.strip()
-        suffix = given.rstrip(".") in NAME_SUFFIXES
-        return person(family.strip(), None if suffix else given or None, name=text, **kwargs)  # type: ignore[arg-type]
+        # "Last, First", "Last, First, Jr" or BibTeX's "Last, Jr, First": suffixes are dropped
+        family, *rest = (part.strip() for part in text.split(","))
+        given = " ".join(p for p in rest if p and p.rstrip(".") not in NAME_SUFFIXES)
+        return person(family, given or None, name=text, **kwargs)  # type: ignore[arg-type]
     short = _SHORT.match(text)
     if short:
         return person(short["family"], None, name=text, initials_=short["initials"], **kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,158 @@
+"""Reading one input file: raw or gzipped, decoded, its format chosen, its records parsed.
+
+A small file is read whole. A file larger than :data:`HEAD` bytes (after decompression)
+whose extractor can read chunks (``parse_chunks``) is streamed: decompressed, decoded and
+parsed a block at a time, so a 200 MB ``.xml.gz`` never sits in memory as one string.
+Nothing here raises for a bad file: what cannot be read becomes a :class:`Problem`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import hashlib
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from . import extract
+from .errors import KgError
+from .records import Extraction, Loc, Problem, Record, Source, at
+
+BLOCK = 1 << 20  # bytes read at a time
+HEAD = 4 << 20  # a file up to this size (decompressed) is read whole
+MAX_EXPANDED = 4 << 30  # a compressed input may expand to at most this (a gzip bomb is refused)
+_GZIP_MAGIC = b"\x1f\x8b"
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def decode(data: bytes) -> tuple[str, list[Problem]]:
+    """Text from bytes: UTF-8 (BOM or not) or UTF-16 with a BOM. Invalid UTF-8 is replaced and
+    reported; a binary file raises KgError."""
+    decoder = Decoder(data)
+    return decoder.decode(data, final=True), decoder.problems
+
+
+class Decoder:
+    """An incremental decoder that reports the first invalid byte (with its line) and then
+    replaces what it cannot read. The encoding is chosen from the first bytes."""
+
+    def __init__(self, first: bytes) -> None:
+        self.encoding = "utf-16" if first.startswith(_UTF16_BOMS) else "utf-8-sig"
+        if self.encoding != "utf-16" and b"\x00" in first[:65536]:
+            raise KgError("binary file, not text")
+        self.decoder = codecs.getincrementaldecoder(self.encoding)(errors="strict")
+        self.offset = 0  # bytes decoded so far
+        self.lines = 0  # newlines in them
+        self.problems: list[Problem] = []
+
+    def decode(self, data: bytes, final: bool = False) -> str:
+        try:
+            text = self.decoder.decode(data, final)
+        except UnicodeDecodeError as error:
+            if self.encoding == "utf-16":
+                raise KgError(f"invalid UTF-16 at byte {self.offset + error.start}") from None
+            at_byte = self.offset + max(error.start, 0)
+            line = self.lines + data[: max(error.start, 0)].count(b"\n") + 1
+            self.problems.append(
+                Problem(f"invalid UTF-8 at byte {at_byte}; replaced", Loc(line=line))
+            )
+            self.decoder = codecs.getincrementaldecoder(self.encoding)(errors="replace")
+            text = self.decoder.decode(data, final)
+        self.offset += len(data)
+        self.lines += data.count(b"\n")
+        return text
+
+
+class _Content:
+    """The bytes of a file, decompressed when it starts with gzip's magic bytes, refusing more
+    than ``limit`` bytes. Damaged gzip data raises KgError."""
+
+    def __init__(self, path: Path) -> None:
+        self.raw: BinaryIO = path.open("rb")
+        self.gzipped = self.raw.read(2) == _GZIP_MAGIC
+        self.raw.seek(0)
+        self.stream: BinaryIO = gzip.GzipFile(fileobj=self.raw) if self.gzipped else self.raw
+        self.limit, self.total = MAX_EXPANDED, 0
+
+    def read(self, size: int) -> bytes:
+        try:
+            data = self.stream.read(size)
+        except (OSError, EOFError, zlib.error) as error:
+            if not self.gzipped:
+                raise
+            raise KgError(f"damaged gzip file: {error}") from None
+        self.total += len(data)
+        if self.gzipped and self.total > self.limit:
+            raise KgError(f"compressed file expands beyond {self.limit >> 20} MiB")
+        return data
+
+    def close(self) -> None:
+        self.stream.close()
+        self.raw.close()
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as raw:
+        while block := raw.read(BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def extract_file(path: Path, forced: str | None = None) -> tuple[Extraction | None, list[Problem]]:
+    """Read one file into records; never raises for a bad file, reports it instead.
+    A gzip file (found by its magic bytes, whatever its name) is read decompressed."""
+    name = path.as_posix()
+    records: list[Record] = []
+    problems: list[Problem] = []
+    module = None
+    try:
+        content = _Content(path)
+    except OSError as error:
+        return None, [Problem(f"cannot read: {error.strerror}", Loc(name))]
+    try:
+        head = content.read(HEAD)
+        if len(head) < HEAD:  # the whole file: read it as one text
+            if not head.strip():
+                return None, [Problem("empty file", Loc(name))]
+            text, decode_problems = decode(head)
+            module = extract.choose(text, forced)
+            items: Iterator[Record] = module.parse(text)
+        else:
+            decoder = Decoder(head)
+            module = extract.choose(Decoder(head).decode(head), forced)
+            if hasattr(module, "parse_chunks"):
+                decode_problems = decoder.problems  # filled while the chunks are read
+                items = module.parse_chunks(_chunks(head, content, decoder))
+            else:  # an extractor that needs the whole text
+                rest = bytearray(head)
+                while block := content.read(BLOCK):
+                    rest += block
+                text, decode_problems = decode(bytes(rest))
+                module = extract.choose(text, forced)
+                items = module.parse(text)
+        for record in items:
+            (problems if isinstance(record, Problem) else records).append(at(record, name))
+        problems[:0] = [at(p, name) for p in decode_problems]
+    except KgError as error:
+        problems.append(Problem(str(error), Loc(name)))
+    except OSError as error:
+        problems.append(Problem(f"cannot read: {error.strerror}", Loc(name)))
+    finally:
+        content.close()
+    if module is None:
+        return None, problems
+    if not records:
+        problems.append(Problem(f"nothing could be read as {module.FORMAT}", Loc(name)))
+        return None, problems
+    source = Source(name, sha256_of(path), module.FORMAT, module.MEDIA_TYPE)
+    return Extraction(source, tuple(records)), problems
+
+
+def _chunks(head: bytes, content: _Content, decoder: Decoder) -> Iterator[str]:
+    yield decoder.decode(head)
+    while block := content.read(BLOCK):
+        yield decoder.decode(block)
+    yield decoder.decode(b"", final=True)
