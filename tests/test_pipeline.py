@@ -129,3 +129,43 @@ def test_a_page_and_a_medline_record_of_one_paper_make_one_node(tmp_path: Path) 
         if str(o) == "25879639"
     ]
     assert pmids == ["25879639"]
+
+
+ARTICLE = """<PubmedArticle><MedlineCitation><PMID>{pmid}</PMID><Article><Journal><Title>J</Title>
+</Journal><ArticleTitle>Paper {pmid}</ArticleTitle></Article></MedlineCitation>
+<!-- {padding} --></PubmedArticle>
+"""
+
+
+def test_a_big_gzipped_pubmed_xml_is_streamed_in_bounded_memory(tmp_path: Path) -> None:
+    """64 MiB of XML (mostly comments) in a .gz: read in blocks, never whole, every article
+    found. The child process's peak memory stays far below the text's size."""
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    padding = "x" * (64 << 10)
+    path = tmp_path / "baseline.xml.gz"
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=1) as out:
+        out.write('<?xml version="1.0"?>\n<PubmedArticleSet>\n')
+        for pmid in range(1, 1025):
+            out.write(ARTICLE.format(pmid=pmid, padding=padding))
+        out.write("</PubmedArticleSet>\n")
+    script = (
+        "import resource, sys; from pathlib import Path; from kg.reading import extract_file; "
+        "rss = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; before = rss(); "
+        "e, p = extract_file(Path(sys.argv[1])); "
+        "print(len(e.records), len(p), rss() - before)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+    )
+    records, problems, grown_kib = map(int, done.stdout.split())
+    assert (records, problems) == (1024, 0)
+    assert grown_kib < 24 * 1024, grown_kib  # the text alone is 64 MiB

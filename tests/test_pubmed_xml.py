@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import gc
+import itertools
+import os
 import socket
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -605,6 +610,254 @@ def test_deep_nesting_does_not_recurse() -> None:
     title = "<i>" * depth + "deep" + "</i>" * depth
     [paper] = list(pubmed_xml.parse(document(article("7", title))))
     assert paper.title == "deep"
+
+
+# ---------------------------------------------------------------------------- chunked input
+
+FIXTURE_NAMES = sorted(path.name for path in FIXTURES.glob("*.xml"))
+VARIANTS = {
+    "as is": lambda text: text,
+    "crlf": lambda text: text.replace("\n", "\r\n"),
+    "cr": lambda text: text.replace("\n", "\r"),
+    "bom": lambda text: "\ufeff" + text,
+    "bom crlf": lambda text: "\ufeff" + text.replace("\n", "\r\n"),
+}
+# Chunk sizes taken in turn; 0 is an empty chunk.
+SIZES = st.lists(
+    st.integers(0, 3) | st.integers(1, 40) | st.integers(40, 4000), min_size=1, max_size=6
+).filter(any)
+FEEDS = st.sampled_from((1, 2, 7, 64, 4096, None))  # CHUNK, the slices fed to pyexpat
+
+
+def cut(text: str, sizes: list[int]) -> list[str]:
+    """``text`` in chunks of ``sizes`` (cycled): cuts fall anywhere, in CRLF, tags or names."""
+    chunks, at = [], 0
+    for size in itertools.cycle(sizes):
+        if at >= len(text):
+            return chunks
+        chunks.append(text[at : at + size])
+        at += size
+    raise AssertionError  # unreachable: cycle never ends
+
+
+def chunked(text: str, sizes: list[int], feed: int | None = None) -> list:
+    with pytest.MonkeyPatch.context() as patch:
+        if feed is not None:
+            patch.setattr(pubmed_xml, "CHUNK", feed)
+        return list(pubmed_xml.parse_chunks(cut(text, sizes)))
+
+
+def broken_document(parts: list[tuple[int, str]]) -> str:
+    """Articles 1, 2 … each good (0) or broken in one of three ways, and a separator."""
+    broken = (
+        "",
+        "<PubmedArticle><x></y></PubmedArticle>",
+        "<PubmedArticle>\n<MedlineCitation><PMID>9</PMID>Caf&eacute;</MedlineCitation>\n",
+        "<PubmedArticle>\r\n<<PubmedArticleSet>\r\n<PubmedArticles>\n",
+    )
+    body = "".join(
+        (broken[kind] if kind else article(str(n))) + separator
+        for n, (kind, separator) in enumerate(parts, 1)
+    )
+    return '<?xml version="1.0"?>\r\n<PubmedArticleSet>\r\n' + body + "</PubmedArticleSet>\n"
+
+
+BROKEN_DOCUMENTS = st.lists(
+    st.tuples(st.integers(0, 3), st.sampled_from(("", "\n", "\r\n", "\r", "\r\n\r\n  \n"))),
+    min_size=1,
+    max_size=6,
+).map(broken_document)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(FIXTURE_NAMES), st.sampled_from(sorted(VARIANTS)), SIZES, FEEDS)
+def test_any_chunking_of_a_fixture_gives_the_records_of_parse(
+    name: str, variant: str, sizes: list[int], feed: int | None
+) -> None:
+    text = VARIANTS[variant](fixture(name))
+    assert chunked(text, sizes, feed) == list(pubmed_xml.parse(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(BROKEN_DOCUMENTS, SIZES, FEEDS)
+def test_any_chunking_of_broken_articles_gives_the_records_of_parse(
+    text: str, sizes: list[int], feed: int | None
+) -> None:
+    expected = list(pubmed_xml.parse(text))
+    assert chunked(text, sizes, feed) == expected
+    good = {
+        str(n)
+        for n, line in enumerate(text.split("<PubmedArticle>")[1:], 1)
+        if "PMID Version" in line
+    }
+    assert {paper.pmid for paper in primaries(expected)} == good  # resumed after every error
+
+
+@settings(max_examples=300, deadline=None)
+@given(FRAGMENTS, SIZES, FEEDS)
+def test_any_chunking_of_fragment_soup_gives_the_records_of_parse(
+    text: str, sizes: list[int], feed: int | None
+) -> None:
+    # The same slices for both: pyexpat counts a CRLF cut after the document element twice.
+    with pytest.MonkeyPatch.context() as patch:
+        if feed is not None:
+            patch.setattr(pubmed_xml, "CHUNK", feed)
+        assert list(pubmed_xml.parse_chunks(cut(text, sizes))) == list(pubmed_xml.parse(text))
+
+
+def test_resume_after_an_error_across_chunk_boundaries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every cut between the error, the look-alikes after it and the next article start."""
+    broken = "<PubmedArticle>\n<MedlineCitation><PMID>2</PMID><x></y>\n</PubmedArticle>\n"
+    lookalikes = "<PubmedArticleSet>\n<PubmedArticles>\n<PubmedBookArticleSet>\n\n"
+    text = document(article("1"), broken, lookalikes, article("3")).replace("\n", "\r\n")
+    text = text.replace("<PubmedArticles>\r\n", "<PubmedArticles>\r")  # a lone CR ends a line too
+    third = len(text[: text.rindex("<PubmedArticle>")].splitlines()) + 1
+    assert third == 16
+    expected = list(pubmed_xml.parse(text))
+    assert [(type(r), r.loc.line) for r in expected] == [(Paper, 3), (Problem, 10), (Paper, third)]
+    for feed in (5, 64, pubmed_xml.CHUNK):
+        monkeypatch.setattr(pubmed_xml, "CHUNK", feed)
+        assert list(pubmed_xml.parse_chunks(iter(text))) == expected  # one character a chunk
+        for at in range(len(text) + 1):
+            assert list(pubmed_xml.parse_chunks([text[:at], text[at:]])) == expected, (feed, at)
+
+
+def test_resume_searches_the_chunks_after_the_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next article is many chunks after the error: only a short tail is carried over."""
+    monkeypatch.setattr(pubmed_xml, "CHUNK", 64)
+    junk = "junk <PubmedArticleSet> &amp; line\r\n" * 500 + "\r" * 7
+    text = document(article("1"), "<PubmedArticle><x></y>", junk, article("3"))
+    items = list(pubmed_xml.parse_chunks(cut(text, [100, 3, 1])))
+    assert items == list(pubmed_xml.parse(text))
+    assert [(type(r), r.loc.line) for r in items] == [(Paper, 3), (Problem, 9), (Paper, 516)]
+
+
+def test_leading_bom_only_is_dropped_wherever_the_chunks_begin() -> None:
+    text = fixture("full_article.xml")
+    expected = list(pubmed_xml.parse(text))
+    assert list(pubmed_xml.parse_chunks(["", "\ufeff", "", text])) == expected
+    assert list(pubmed_xml.parse_chunks(["\ufeff" + text[:3], text[3:]])) == expected
+    assert list(pubmed_xml.parse_chunks([])) == list(pubmed_xml.parse(""))
+    inner = text[:60] + "\ufeff" + text[60:]
+    assert list(pubmed_xml.parse_chunks([text[:60], "\ufeff", text[60:]])) == list(
+        pubmed_xml.parse(inner)
+    )
+
+
+def test_hostile_entity_stops_reading_the_chunks_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pubmed_xml, "CHUNK", 64)
+    text = fixture("billion_laughs.xml")
+    pulled = 0
+
+    def chunks() -> Iterator[str]:
+        nonlocal pulled
+        yield from text  # one character a chunk
+        for _ in range(100_000):
+            pulled += 1
+            yield "<PubmedArticle/>"
+
+    assert list(pubmed_xml.parse_chunks(chunks())) == records("billion_laughs.xml")
+    assert pulled == 0  # stopped at the declaration, in the first lines
+
+
+def test_parse_chunks_reads_the_chunks_as_the_records_are_taken(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pubmed_xml, "CHUNK", 1000)
+    pulled = 0
+
+    def chunks() -> Iterator[str]:
+        nonlocal pulled
+        for chunk in cut(document(*(article(str(n), "x" * 400) for n in range(1, 200))), [1000]):
+            pulled += 1
+            yield chunk
+
+    items = pubmed_xml.parse_chunks(chunks())
+    assert next(items).pmid == "1"
+    assert pulled == 1
+    assert len(list(items)) == 198
+
+
+# A long structured abstract: most of the bytes go through pyexpat, few per-article costs.
+BIG_STREAM = r'''
+import resource, sys, time
+from kg.extract import pubmed_xml
+
+SECTION = "Probiotic supplementation raised CD4 counts in a trial of adults. " * 100
+SECTION += "Counts &amp; CD4<sup>+</sup> T cells."
+ARTICLE = (
+    "<PubmedArticle>\n  <MedlineCitation Status='MEDLINE' Owner='NLM'>\n"
+    "    <PMID Version='1'>{pmid}</PMID>\n    <Article PubModel='Print'>\n"
+    "      <Journal><ISSN IssnType='Electronic'>1745-6215</ISSN><JournalIssue>"
+    "<Volume>21</Volume><PubDate><Year>2020</Year><Month>Jan</Month></PubDate>"
+    "</JournalIssue><Title>Trials</Title></Journal>\n"
+    "      <ArticleTitle>Effect {pmid} of a probiotic.</ArticleTitle>\n      <Abstract>\n"
+    + "".join(
+        f"        <AbstractText Label='{label}'>{SECTION}</AbstractText>\n"
+        for label in ("BACKGROUND", "METHODS", "RESULTS", "CONCLUSIONS")
+    )
+    + "      </Abstract>\n      <AuthorList><Author><LastName>Smith</LastName>"
+    "<ForeName>Jane</ForeName></Author></AuthorList>\n    </Article>\n"
+    "  </MedlineCitation>\n</PubmedArticle>\n"
+)
+TOTAL = int(sys.argv[1]) << 20
+
+
+def chunks(size=1 << 20):
+    """About TOTAL characters of XML in chunks of about ``size``, never one string."""
+    yield "<?xml version='1.0'?>\n<PubmedArticleSet>\n"
+    pmid = made = 0
+    while made < TOTAL:
+        part = []
+        while sum(map(len, part)) < size:
+            pmid += 1
+            part.append(ARTICLE.format(pmid=10_000_000 + pmid))
+        chunk = "".join(part)
+        made += len(chunk)
+        yield chunk
+    yield "</PubmedArticleSet>\n"
+    print(pmid, made, end=" ")
+
+
+def rss():
+    """The resident memory now (Linux), else the peak so far, in bytes."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * resource.getpagesize()
+    except OSError:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak * (1 if sys.platform == "darwin" else 1024)
+
+
+before = peak = rss()
+started = time.perf_counter()
+papers = last = 0
+for record in pubmed_xml.parse_chunks(chunks()):
+    papers += 1
+    last = record.pmid
+    if papers % 64 == 0:
+        peak = max(peak, rss())
+seconds = time.perf_counter() - started
+print(papers, last, max(peak, rss()) - before, seconds)
+'''
+
+
+def test_a_300_mb_stream_is_read_in_constant_memory() -> None:
+    """300 MB of XML in 1 MB chunks: the peak memory of the process grows by a few MB."""
+    result = subprocess.run(
+        [sys.executable, "-c", BIG_STREAM, "300"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    made_pmids, made, papers, last, grown, _seconds = result.stdout.split()
+    assert int(made) >= 300 << 20
+    assert int(papers) == int(made_pmids)
+    assert last == str(10_000_000 + int(made_pmids))
+    assert int(grown) < 50 << 20, f"peak memory grew by {int(grown) >> 20} MB"
 
 
 # ---------------------------------------------------------------------------- sniff
