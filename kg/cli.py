@@ -11,9 +11,17 @@ import click
 
 from . import __version__
 from .errors import KgError
+from .export import EXPORT_FORMATS
+from .export import export as export_graph
 from .extract import EXTRACTORS
 from .iris import DEFAULT_BASE
 from .pipeline import build as build_graph
+from .push import push as push_graph
+from .query import FORMATS, named, parse_params, render, run_named
+from .query import run as run_query
+from .serve import check_bind
+from .serve import serve as serve_graph
+from .store import open_graph
 
 EXIT_SKIPPED = 3
 
@@ -100,6 +108,168 @@ def build(
             click.echo(f"wrote {path.as_posix()}")
     if report.problems:
         raise click.exceptions.Exit(EXIT_SKIPPED)
+
+
+def graph_option(function: Any) -> Any:
+    """``-g/--graph PATH``: a build folder (default ``output``) or one RDF file."""
+    return click.option(
+        "-g",
+        "--graph",
+        "graph",
+        default="output",
+        show_default=True,
+        type=click.Path(path_type=Path),
+        help="A build folder or an RDF file (.ttl, .trig, .nq, .nt, .jsonld).",
+    )(function)
+
+
+@cli.command()
+@graph_option
+@click.argument("text", required=False)
+@click.option(
+    "--file",
+    "file_",
+    type=click.File("r", encoding="utf-8"),
+    help="Read the query from a .rq file.",
+)
+@click.option("-n", "--name", help="Run a named query (see --list).")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind ?NAME to VALUE (repeatable); <…> is an IRI.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "format_",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="How to print SELECT/ASK results; CONSTRUCT/DESCRIBE print Turtle.",
+)
+@click.option(
+    "--timeout", type=click.FloatRange(min=0.001), help="Give up after this many seconds."
+)
+@click.option("--list", "list_", is_flag=True, help="List the named queries and exit.")
+def query(
+    graph: Path,
+    text: str | None,
+    file_: Any,
+    name: str | None,
+    params: tuple[str, ...],
+    format_: str,
+    timeout: float | None,
+    list_: bool,
+) -> None:
+    """Run a SPARQL query on a built graph: QUERY text, --file F.rq, --name NAME, or - (stdin).
+
+    The kg prefixes (cito, fabio, c4o, deo, prism, dcterms, foaf, prov, kgo) are predeclared.
+    Parameters are bound as RDF terms, never pasted into the query. SERVICE, LOAD and updates
+    are refused.
+
+    Example: kg query -g output --name cited-by -p doi=10.1186/s12939-015-0156-0
+    """
+    if list_:
+        for named_query in named().values():
+            takes = " | ".join(named_query.parameters) or "-"
+            click.echo(f"{named_query.name:<18} {named_query.summary}  [{takes}]")
+        return
+    given = [x for x in (text, file_, name) if x]
+    if len(given) != 1:
+        raise click.UsageError("give exactly one of QUERY, --file, --name or - (stdin)")
+    bound = parse_params(params)
+    store = open_graph(graph)
+    if name:
+        result = run_named(store, name, bound, timeout)
+    else:
+        source = (
+            file_.read()
+            if file_
+            else click.get_text_stream("stdin").read()
+            if text == "-"
+            else text
+        )
+        result = run_query(store, source or "", bound, timeout)
+    click.echo(render(result, format_), nl=False)
+
+
+@cli.command()
+@graph_option
+@click.option(
+    "-f",
+    "--format",
+    "format_",
+    type=click.Choice(sorted(EXPORT_FORMATS)),
+    required=True,
+    help="turtle, ntriples: the merged graph; trig, nquads, jsonld: also each source's graph.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="File to write (replaced atomically).",
+)
+def export(graph: Path, format_: str, output: Path) -> None:
+    """Write a built graph as Turtle, TriG, N-Quads, N-Triples or JSON-LD.
+
+    Example: kg export -g output --format trig -o graph.trig
+    """
+    export_graph(open_graph(graph), format_, output)
+    click.echo(f"wrote {output.as_posix()}")
+
+
+@cli.command()
+@graph_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=7878,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on.",
+)
+@click.option("--allow-remote", is_flag=True, help="Allow an address other than loopback.")
+def serve(graph: Path, host: str, port: int, allow_remote: bool) -> None:
+    """Serve a built graph read-only over the SPARQL protocol (Oxigraph), until Ctrl-C.
+
+    Example: kg serve -g output --port 7878   (then GET http://127.0.0.1:7878/query?query=…)
+    """
+    warning = check_bind(host, allow_remote, port=port)
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
+    serve_graph(
+        graph,
+        host=host,
+        port=port,
+        on_ready=lambda url: click.echo(
+            f"serving {graph.as_posix()} read-only at {url} (Ctrl-C stops)", err=True
+        ),
+    )
+
+
+@cli.command()
+@graph_option
+@click.option("--endpoint", required=True, help="Graph Store Protocol URL (…/store, …/data).")
+@click.option(
+    "--graph-iri", help="Put the merged graph into this named graph (default: the default graph)."
+)
+@click.option(
+    "--per-source", is_flag=True, help="Also put each source's facts into its own named graph."
+)
+def push(graph: Path, endpoint: str, graph_iri: str | None, per_source: bool) -> None:
+    """Upload a built graph to a triple store with the SPARQL Graph Store Protocol (PUT).
+
+    Credentials come only from KG_ENDPOINT_TOKEN, or KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD.
+
+    Example: kg push -g output --endpoint http://localhost:3030/kg/data
+    """
+    report = push_graph(graph, endpoint, graph_iri=graph_iri, per_source=per_source)
+    for name, count in report.graphs:
+        click.echo(f"put {count} triples into {name}")
 
 
 def main() -> None:

@@ -20,3 +20,11 @@ class FormatError(KgError):
 
 class InputError(KgError):
     """An input path does not exist or cannot be read."""
+
+
+class GraphError(KgError):
+    """A graph to read (a build folder or an RDF file) is missing or unreadable."""
+
+
+class QueryError(KgError):
+    """A query is refused (SERVICE, an update), malformed, or took too long."""

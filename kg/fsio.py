@@ -34,3 +34,10 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def folder_mode() -> int:
+    """The mode a new folder gets from the umask (mkdtemp's private 0700 would hide it)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o777 & ~umask

@@ -8,7 +8,7 @@ until everything is made in memory, and every output is replaced atomically.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from .rdf import source_iri, to_graph
 from .reading import extract_file
 from .records import Problem, Source
 from .resolve import Resolved, resolve_sources
+from .store import write_store
 from .vocab import CITO, FABIO, KGO, bind_prefixes
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -85,8 +86,8 @@ def discover(inputs: Iterable[Path]) -> list[Path]:
 
 
 def build(
-    inputs: Iterable[Path] | None = None,
-    output: Path = Path("output"),
+    inputs: Iterable[str | os.PathLike[str]] | None = None,
+    output: str | os.PathLike[str] = "output",
     *,
     base_iri: str = DEFAULT_BASE,
     forced: str | None = None,
@@ -95,10 +96,11 @@ def build(
 
     Raises NothingBuilt when no file gave anything; otherwise writes ``graph.ttl`` (the merged
     graph), ``graph.trig`` (the merged graph as the default graph, and what each source said in
-    a named graph of its own) and ``graph.html``, and returns what was read, what was skipped,
-    what disagreed, and the counts.
+    a named graph of its own), ``graph.html`` and ``store/``, and returns what was read, what
+    was skipped, what disagreed, and the counts.
     """
-    inputs = list(inputs) if inputs else default_inputs()
+    inputs = [Path(p) for p in inputs] if inputs else default_inputs()
+    output = Path(output)
     if forced:
         extract.extractor(forced)  # an unknown format fails before any file is read
     extractions, files, problems = [], [], []
@@ -121,11 +123,13 @@ def build(
     minter = Minter(base_iri)
     merged, each = resolve_sources(extractions, minter)
     graph = to_graph(merged, minter)
+    dataset = to_dataset(graph, each, minter)
     made = {
         "graph.ttl": serialize_turtle(graph),
-        "graph.trig": serialize_trig(to_dataset(graph, each, minter)),
+        "graph.trig": serialize_trig(dataset),
         "graph.html": html.render(citation_network(graph), title="kg map").encode("utf-8"),
     }
+    store = write_store(output, _ntriples_by_graph(dataset))
     for name, data in made.items():
         atomic_write(output / name, data)
     return BuildReport(
@@ -133,7 +137,7 @@ def build(
         tuple(files),
         tuple(problems),
         summarize(graph),
-        tuple(output / name for name in made),
+        (*(output / name for name in made), store),
         tuple(c.describe() for c in merged.conflicts),
     )
 
@@ -151,6 +155,13 @@ def to_dataset(merged: Graph, each: dict[Source, Resolved], minter: Minter) -> D
         for triple in to_graph(each[source], minter):
             named.add(triple)
     return dataset
+
+
+def _ntriples_by_graph(dataset: Dataset) -> Iterator[tuple[str | None, bytes]]:
+    default = dataset.default_graph.identifier
+    for graph in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
+        name = None if graph.identifier == default else str(graph.identifier)
+        yield name, graph.serialize(format="nt", encoding="utf-8")
 
 
 def serialize_trig(dataset: Dataset) -> bytes:

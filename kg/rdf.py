@@ -392,7 +392,9 @@ _COUNT_PROPERTIES = (
 
 
 def _count(value: int) -> Literal:
-    return Literal(value, datatype=XSD.nonNegativeInteger)
+    # xsd:integer, not xsd:nonNegativeInteger: Oxigraph stores derived numeric types as their
+    # primitive type, and the files must say what the store says. SHACL checks the sign.
+    return Literal(value, datatype=XSD.integer)
 
 
 def _counts(resolved: ResolvedCounts, minter: Minter) -> Iterator[Triple]:

@@ -36,3 +36,30 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "kg build" in blocks[0]
     assert "pytest" in blocks[1]
     assert blocks[1].strip() in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_python_api_example_runs(tmp_path: Path) -> None:
+    import shutil
+
+    from .conftest import SEEDS
+
+    code = re.search(r"```python\nimport kg\n(.*?)```", README, re.DOTALL).group(0)
+    code = code.removeprefix("```python\n").removesuffix("```")
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    scope: dict[str, object] = {}
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(code, "README.md", "exec"), scope)
+    finally:
+        os.chdir(cwd)
+    assert len(list(scope["rows"])) == 5
+
+
+def test_every_named_query_is_in_the_readme() -> None:
+    from kg.query import named
+
+    table = README.split("### Named queries", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([\w-]+)` \|", table, re.M)
+    assert sorted(rows) == sorted(named())

@@ -20,7 +20,8 @@ def text_of(path: Path) -> str:
     return decode(path.read_bytes())[0]
 
 
-OWN = sorted(p for p in FIXTURES.rglob("*") if p.is_file())
+MIXED = FIXTURES / "queries"  # the named queries' graph: several formats in one folder
+OWN = sorted(p for p in FIXTURES.rglob("*") if p.is_file() and MIXED not in p.parents)
 OTHERS = sorted([p for p in CASES.rglob("input/*") if p.is_file()] + [p for p in SEEDS.iterdir()])
 
 
@@ -38,8 +39,11 @@ def test_a_fixture_is_claimed_by_its_own_extractor_alone(path: Path) -> None:
 
 def expected_format(path: Path) -> str:
     """The page copies are PubMed pages, except the scite seed; the .nbib is MEDLINE."""
-    if path.suffix == ".nbib":
-        return "medline"
+    by_suffix = {".nbib": "medline", ".ris": "ris", ".bib": "bibtex", ".jsonl": "crossref_json"}
+    if path.suffix in by_suffix:
+        return by_suffix[path.suffix]
+    if "scite" in path.name:
+        return "scite_page"
     return "scite_page" if path.name == "000_18ca61cfa3613128.txt" else "pubmed_page"
 
 

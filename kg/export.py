@@ -1,0 +1,44 @@
+"""Exports of a built graph, written by Oxigraph's serializers and replaced atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Dataset
+
+from .fsio import atomic_write
+from .vocab import PREFIXES
+
+# name -> (Oxigraph format, whether it holds the named graphs)
+EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
+    "turtle": (ox.RdfFormat.TURTLE, False),
+    "ntriples": (ox.RdfFormat.N_TRIPLES, False),
+    "trig": (ox.RdfFormat.TRIG, True),
+    "nquads": (ox.RdfFormat.N_QUADS, True),
+    "jsonld": (ox.RdfFormat.JSON_LD, True),
+}
+
+
+def serialize(store: ox.Store, fmt: str) -> bytes:
+    """The store as ``fmt``: the merged (default) graph, plus each source's named graph when
+    the format can hold graphs. JSON-LD gets a compact context of the kg prefixes."""
+    rdf_format, with_graphs = EXPORT_FORMATS[fmt]
+    prefixes = {k: str(v) for k, v in PREFIXES.items()}
+    if fmt == "jsonld":  # rdflib compacts with the context; Oxigraph writes full IRIs
+        dataset = Dataset()
+        dataset.parse(data=store.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
+        return dataset.serialize(format="json-ld", context=prefixes, auto_compact=True).encode(
+            "utf-8"
+        )
+    if with_graphs:
+        return store.dump(format=rdf_format, prefixes=prefixes if fmt == "trig" else None)
+    return store.dump(
+        format=rdf_format,
+        from_graph=ox.DefaultGraph(),
+        prefixes=prefixes if fmt == "turtle" else None,
+    )
+
+
+def export(store: ox.Store, fmt: str, output: Path) -> None:
+    atomic_write(output, serialize(store, fmt))

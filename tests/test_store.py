@@ -1,0 +1,152 @@
+"""The store a build writes, kg.load's Oxigraph-backed rdflib Dataset, -g paths, exports."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.plugins.sparql import prepareQuery
+
+import kg
+from kg.errors import GraphError, QueryError
+from kg.export import serialize
+from kg.store import open_graph
+
+from .conftest import SEEDS
+
+CITES = """
+PREFIX cito: <http://purl.org/spar/cito/>
+PREFIX prism: <http://prismstandard.org/namespaces/basic/2.0/>
+SELECT ?citing WHERE { ?citing cito:cites ?paper . ?paper prism:doi ?doi } ORDER BY ?citing
+"""
+SEED_DOI = "10.1186/s12939-015-0156-0"
+
+
+def default_graph(store: ox.Store) -> Graph:
+    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    return Graph().parse(data=data, format="nt")
+
+
+def test_the_store_holds_the_merged_graph_and_each_source(seed_build: Path) -> None:
+    store = open_graph(seed_build)
+    assert isomorphic(default_graph(store), Graph().parse(seed_build / "graph.ttl"))
+    trig = Dataset()
+    trig.parse(seed_build / "graph.trig", format="trig")
+    names = sorted(n.value for n in store.named_graphs())
+    expected = sorted(
+        str(g.identifier) for g in trig.graphs() if g.identifier != trig.default_graph.identifier
+    )
+    assert names == expected and len(names) == 2
+    for name in names:
+        data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
+        assert isomorphic(Graph().parse(data=data, format="nt"), trig.graph(URIRef(name)))
+
+
+def test_a_rebuild_swaps_the_store_and_leaves_no_leftovers(tmp_path: Path) -> None:
+    first = kg.build([SEEDS], tmp_path)
+    again = kg.build([SEEDS], tmp_path)
+    assert first.counts == again.counts
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "graph.html",
+        "graph.trig",
+        "graph.ttl",
+        "store",
+    ]
+    assert len(open_graph(tmp_path)) == len(open_graph(tmp_path))
+
+
+def test_a_failed_build_leaves_the_previous_store(tmp_path: Path) -> None:
+    kg.build([SEEDS], tmp_path / "out")
+    before = len(open_graph(tmp_path / "out"))
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "x.txt").write_text("nothing kg reads\n")
+    with pytest.raises(kg.KgError):
+        kg.build([tmp_path / "bad"], tmp_path / "out")
+    assert len(open_graph(tmp_path / "out")) == before
+
+
+def test_load_runs_queries_in_oxigraph_with_bindings(
+    seed_build: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dataset = kg.load(seed_build)
+
+    def no_rdflib_engine(*args: object, **kwargs: object) -> None:
+        raise AssertionError("rdflib's SPARQL engine ran")
+
+    monkeypatch.setattr("rdflib.plugins.sparql.processor.evalQuery", no_rdflib_engine)
+    rows = list(dataset.query(CITES, initBindings={"doi": Literal(SEED_DOI)}))
+    assert len(rows) == 5
+    prepared = prepareQuery(CITES)
+    again = list(dataset.query(prepared, initBindings={"doi": Literal(SEED_DOI)}))
+    assert again == rows
+    assert list(dataset.query(CITES, initBindings={"doi": Literal("x")})) == []
+
+
+def test_graph_paths(seed_build: Path, tmp_path: Path) -> None:
+    store = open_graph(seed_build / "graph.ttl")
+    assert len(store) == len(Graph().parse(seed_build / "graph.ttl"))
+    assert len(list(open_graph(seed_build / "graph.trig").named_graphs())) == 2
+    assert len(open_graph(seed_build / "store")) == len(open_graph(seed_build))
+    with pytest.raises(GraphError, match="run `kg build"):
+        open_graph(tmp_path)
+    with pytest.raises(GraphError, match="no such graph"):
+        open_graph(tmp_path / "missing.ttl")
+    (tmp_path / "x.csv").write_text("a,b\n")
+    with pytest.raises(GraphError, match="unknown RDF file suffix"):
+        open_graph(tmp_path / "x.csv")
+    (tmp_path / "bad.ttl").write_text("<a> <b> .\n")
+    with pytest.raises(GraphError, match="cannot read"):
+        open_graph(tmp_path / "bad.ttl")
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "ntriples", "trig", "nquads", "jsonld"])
+def test_exports_round_trip(seed_build: Path, fmt: str) -> None:
+    store = open_graph(seed_build)
+    data = serialize(store, fmt)
+    merged = Graph().parse(seed_build / "graph.ttl")
+    rdflib_format = {"turtle": "turtle", "ntriples": "nt", "trig": "trig", "nquads": "nquads"}
+    dataset = Dataset()
+    dataset.parse(data=data, format=rdflib_format.get(fmt, "json-ld"))
+    assert isomorphic(dataset.default_graph, merged)
+    named = [g for g in dataset.graphs() if g.identifier != dataset.default_graph.identifier]
+    assert len(named) == (0 if fmt in ("turtle", "ntriples") else 2)
+    if fmt == "jsonld":
+        assert b'"@context"' in data and b'"cito:' in data  # compacted with the prefixes
+    if fmt == "turtle":
+        assert data.startswith(b"@prefix")
+
+
+def test_refused_queries(seed_build: Path) -> None:
+    from kg.query import run
+
+    store = open_graph(seed_build)
+    for text in (
+        "SELECT * { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        "select * { service <http://x/> { ?s ?p ?o } }",
+        "LOAD <http://example.org/x.ttl>",
+        "INSERT DATA { <a:a> <a:b> <a:c> }",
+    ):
+        with pytest.raises(QueryError):
+            run(store, text)
+    # the words inside a string, an IRI or a comment are fine
+    run(store, 'SELECT * { ?s ?p "SERVICE" } # LOAD')
+    run(store, "SELECT * { ?s <http://example.org/SERVICE> ?o }")
+
+
+def test_copying_the_build_folder_keeps_a_working_store(seed_build: Path, tmp_path: Path) -> None:
+    shutil.copytree(seed_build, tmp_path / "copy")
+    assert len(open_graph(tmp_path / "copy")) == len(open_graph(seed_build))
+
+
+@pytest.mark.parametrize(
+    "modifier", ["", "DISTINCT", "REDUCED"], ids=["plain", "distinct", "reduced"]
+)
+def test_bindings_of_unprojected_variables_with_modifiers(seed_build: Path, modifier: str) -> None:
+    dataset = kg.load(seed_build)
+    text = CITES.replace("SELECT ?citing", f"SELECT {modifier} ?citing") + " LIMIT 3 OFFSET 1"
+    rows = list(dataset.query(text, initBindings={"doi": Literal(SEED_DOI)}))
+    assert len(rows) == 3 and all(len(r) == 1 for r in rows)
