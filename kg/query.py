@@ -21,6 +21,7 @@ import pyoxigraph as ox
 
 from .errors import QueryError
 from .ids import normalize_doi, normalize_pmcid, normalize_pmid
+from .store import projecting, unprojected
 from .vocab import PREFIXES
 
 # Parameters with a normal form: a DOI is matched lowercase, a PMCID with its "PMC".
@@ -122,10 +123,9 @@ def run(
         try:
             return store.query(PROLOGUE + text, substitutions=substitutions)
         except RuntimeError as error:
-            if "SELECT projection" not in str(error):
+            if not unprojected(error):
                 raise
-        # Oxigraph binds only projected variables: project them too, then hide them
-        projected, added = _projected(PROLOGUE + text, [v.value for v in substitutions])
+        projected, added = projecting(PROLOGUE + text, [v.value for v in substitutions])
         hidden.extend(added)
         return store.query(projected, substitutions=substitutions)
 
@@ -155,22 +155,6 @@ def run(
 def _first_line(error: BaseException) -> str:
     lines = str(error).strip().splitlines()
     return lines[0] if lines else type(error).__name__
-
-
-def _projected(text: str, names: list[str]) -> tuple[str, list[str]]:
-    """The SELECT ``text`` also projecting the variables ``names`` (through rdflib's algebra),
-    and the names it added."""
-    from rdflib import Variable
-    from rdflib.plugins.sparql import prepareQuery
-    from rdflib.plugins.sparql.algebra import translateAlgebra
-
-    from .store import project
-
-    try:
-        query, added = project(prepareQuery(text), [Variable(n) for n in names])
-        return translateAlgebra(query), [str(v) for v in added]
-    except (ValueError, TypeError, KeyError, AttributeError) as error:
-        raise QueryError(f"cannot bind the parameters of this query: {error}") from None
 
 
 def _collect(found: Any, hide: list[str] | None = None) -> Result:

@@ -122,10 +122,11 @@ def extract_file(path: Path, forced: str | None = None) -> tuple[Extraction | No
             items: Iterator[Record] = module.parse(text)
         else:
             decoder = Decoder(head)
-            module = extract.choose(Decoder(head).decode(head), forced)
+            first = decoder.decode(head)
+            module = extract.choose(first, forced)
             if hasattr(module, "parse_chunks"):
                 decode_problems = decoder.problems  # filled while the chunks are read
-                items = module.parse_chunks(_chunks(head, content, decoder))
+                items = module.parse_chunks(_chunks(first, content, decoder))
             else:  # an extractor that needs the whole text
                 rest = bytearray(head)
                 while block := content.read(BLOCK):
@@ -151,8 +152,9 @@ def extract_file(path: Path, forced: str | None = None) -> tuple[Extraction | No
     return Extraction(source, tuple(records)), problems
 
 
-def _chunks(head: bytes, content: _Content, decoder: Decoder) -> Iterator[str]:
-    yield decoder.decode(head)
+def _chunks(first: str, content: _Content, decoder: Decoder) -> Iterator[str]:
+    """The text: its decoded first block, then the rest a block at a time."""
+    yield first
     while block := content.read(BLOCK):
         yield decoder.decode(block)
     yield decoder.decode(b"", final=True)

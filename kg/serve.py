@@ -29,8 +29,8 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from .errors import GraphError, KgError
-from .store import FILE_FORMATS, STORE
+from .errors import KgError
+from .store import load_file, store_location
 
 STARTUP_TIMEOUT = 30.0  # seconds to wait for the server's first answer
 STOP_TIMEOUT = 5.0  # seconds between SIGTERM and SIGKILL
@@ -135,26 +135,15 @@ def _run(
 @contextlib.contextmanager
 def _location(graph: Path) -> Iterator[Path]:
     """The store folder to serve: the build folder's own, or a temporary one for a file."""
-    if graph.is_dir():
-        location = graph / STORE if (graph / STORE).is_dir() else graph
-        if not (location / "CURRENT").exists():
-            raise GraphError(f"no graph in {graph}: run `kg build -o {graph}` first")
+    location = store_location(graph)
+    if location is not None:
         yield location
         return
-    if not graph.exists():
-        raise GraphError(f"no such graph: {graph} (a build folder or an RDF file)")
-    fmt = FILE_FORMATS.get(graph.suffix.lower())
-    if fmt is None:
-        known = ", ".join(sorted(FILE_FORMATS))
-        raise GraphError(f"cannot read {graph}: unknown RDF file suffix (known: {known})")
     folder = Path(tempfile.mkdtemp(prefix="kg-serve-"))
     try:
         store = ox.Store(str(folder))
         try:
-            store.bulk_load(path=str(graph), format=fmt)
-            store.flush()
-        except (SyntaxError, ValueError, OSError) as error:
-            raise GraphError(f"cannot read {graph}: {error}") from None
+            load_file(graph, store).flush()
         finally:
             del store
             gc.collect()  # the store's files are closed only when the object is gone

@@ -69,29 +69,44 @@ def write_store(output: Path, graphs: Iterable[tuple[str | None, bytes]]) -> Pat
     return target
 
 
-def open_graph(path: Path) -> ox.Store:
-    """The graph at ``path``: a build folder (its ``store/``, read-only), a store folder, or
-    one RDF file (``.ttl``, ``.trig``, ``.nq``, ``.nt``, ``.jsonld``) read into memory."""
-    if path.is_dir():
-        location = path / STORE if (path / STORE).is_dir() else path
-        if not any(location.glob("CURRENT")):
-            raise GraphError(f"no graph in {path}: run `kg build -o {path}` first")
-        try:
-            return ox.Store.read_only(str(location))
-        except OSError as error:
-            raise GraphError(f"cannot open the store in {location}: {error}") from None
+def store_location(path: Path) -> Path | None:
+    """The store folder of ``path`` when it is a folder (a build folder's ``store/``, or a
+    store folder itself); None when ``path`` is a file. Raises GraphError when there is no
+    store there."""
+    if not path.is_dir():
+        return None
+    location = path / STORE if (path / STORE).is_dir() else path
+    if not (location / "CURRENT").exists():
+        raise GraphError(f"no graph in {path}: run `kg build -o {path}` first")
+    return location
+
+
+def load_file(path: Path, store: ox.Store) -> ox.Store:
+    """Load one RDF file into ``store``, its format from its suffix; GraphError when it is
+    missing, of an unknown kind, or not valid RDF."""
     if not path.exists():
         raise GraphError(f"no such graph: {path} (a build folder or an RDF file)")
     fmt = FILE_FORMATS.get(path.suffix.lower())
     if fmt is None:
         known = ", ".join(sorted(FILE_FORMATS))
         raise GraphError(f"cannot read {path}: unknown RDF file suffix (known: {known})")
-    store = ox.Store()
     try:
         store.bulk_load(path=str(path), format=fmt)
     except (SyntaxError, ValueError, OSError) as error:
         raise GraphError(f"cannot read {path}: {error}") from None
     return store
+
+
+def open_graph(path: Path) -> ox.Store:
+    """The graph at ``path``: a build folder (its ``store/``, read-only), a store folder, or
+    one RDF file (``.ttl``, ``.trig``, ``.nq``, ``.nt``, ``.jsonld``) read into memory."""
+    location = store_location(path)
+    if location is None:
+        return load_file(path, ox.Store())
+    try:
+        return ox.Store.read_only(str(location))
+    except OSError as error:
+        raise GraphError(f"cannot open the store in {location}: {error}") from None
 
 
 class KgOxigraphStore(OxigraphStore):
@@ -106,40 +121,53 @@ class KgOxigraphStore(OxigraphStore):
         queryGraph: str,
         **kwargs: object,
     ) -> Any:
-        hidden: list[Variable] = []
-        if initBindings:  # Oxigraph binds only projected variables: project them, then hide
-            if isinstance(query, str):
-                query = prepareQuery(query, initNs=initNs)
-            query, hidden = project(query, [Variable(k) for k in initBindings])
-        if isinstance(query, Query):
-            query = translateAlgebra(query)
+        text = translateAlgebra(query) if isinstance(query, Query) else query
+        hidden: list[str] = []
         try:
-            result = super().query(query, initNs, initBindings, queryGraph, **kwargs)
+            try:
+                result = super().query(text, initNs, initBindings, queryGraph, **kwargs)
+            except RuntimeError as error:
+                if not unprojected(error):
+                    raise
+                text, hidden = projecting(text, list(initBindings), initNs)
+                result = super().query(text, initNs, initBindings, queryGraph, **kwargs)
         except NotImplementedError as error:
             raise QueryError(f"Oxigraph cannot run this query: {error}") from None
         if hidden and result.type == "SELECT":
-            shown = [v for v in result.vars if v not in hidden]
+            shown = [v for v in result.vars if str(v) not in hidden]
             rows = result.bindings
             result.vars = shown
             result.bindings = [{k: v for k, v in row.items() if k in shown} for row in rows]
         return result
 
 
-def project(query: Query, variables: list[Variable]) -> tuple[Query, list[Variable]]:
-    """A SELECT query that also projects ``variables``, and the ones it had to add."""
+def unprojected(error: RuntimeError) -> bool:
+    """Whether Oxigraph refused to bind a variable because the SELECT does not project it."""
+    return "SELECT projection" in str(error)
+
+
+def projecting(
+    text: str, names: list[str], init_ns: Mapping[str, Any] | None = None
+) -> tuple[str, list[str]]:
+    """The SELECT ``text`` rewritten (through rdflib's algebra) to also project the variables
+    ``names``, and the names it added: Oxigraph binds only projected variables, so kg projects
+    them and hides them from the result."""
+    try:
+        query = prepareQuery(text, initNs=dict(init_ns or {}))
+    except Exception as error:  # noqa: BLE001 - pyparsing raises its own error types
+        raise QueryError(f"cannot bind the parameters of this query: {error}") from None
     algebra = query.algebra
-    if algebra.name != "SelectQuery":
-        return query, []
-    missing = [v for v in variables if v not in algebra["PV"]]
-    if missing:
-        algebra["PV"] = [*algebra["PV"], *missing]
-        node = algebra.p
-        while node is not None and getattr(node, "name", None) != "Project":
-            node = node.get("p")  # through Distinct, Reduced, Slice …
-        if node is None:
-            raise QueryError("cannot bind the parameters of this query in Oxigraph")
-        node["PV"] = [*node["PV"], *missing]
-    return query, missing
+    missing = [Variable(n) for n in names if Variable(n) not in algebra.get("PV", [])]
+    if algebra.name != "SelectQuery" or not missing:
+        return text, []
+    algebra["PV"] = [*algebra["PV"], *missing]
+    node = algebra.p
+    while node is not None and getattr(node, "name", None) != "Project":
+        node = node.get("p")  # through Distinct, Reduced, Slice …
+    if node is None:
+        raise QueryError("cannot bind the parameters of this query in Oxigraph")
+    node["PV"] = [*node["PV"], *missing]
+    return translateAlgebra(query), [str(v) for v in missing]
 
 
 def load(path: str | os.PathLike[str] = "output") -> Dataset:

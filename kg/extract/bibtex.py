@@ -29,14 +29,13 @@ from dataclasses import dataclass, field
 
 from ..ids import normalize_doi, normalize_pmcid, normalize_pmid
 from ..records import Journal, Loc, Paper, Person, Problem, Record
+from .common import MONTHS, READ_ERRORS
 from .names import parse_name, person, split_full_name
-from .ris import MONTHS, issns_in, ris_date
+from .ris import issns_in, ris_date
 
 FORMAT = "bibtex"
 MEDIA_TYPE = "application/x-bibtex"
 
-# What reading odd text can raise; parse turns these into Problems instead of raising.
-READ_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, ArithmeticError)
 
 # ---------------------------------------------------------------------------- data tables
 

@@ -43,18 +43,16 @@ from ..records import (
     Record,
     Relation,
 )
+from .common import READ_ERRORS, month_date, number
 from .jsonwalk import (
     OPENALEX_WORK_ID,
-    READ_ERRORS,
     SNIFF_HEAD,
     as_list,
     issn,
-    month_date,
-    number,
     plain_text,
+    read_works,
     text_of,
     unique,
-    walk_json,
     year_in,
 )
 from .names import parse_name, person
@@ -186,18 +184,7 @@ def sniff(text: str) -> bool:
 
 def parse(text: str) -> Iterator[Record]:
     """Papers, references, relations and counts of every work in ``text``."""
-    try:
-        for item in walk_json(text, {"message": "object", "items": "list"}):
-            if item.error is not None:
-                yield Problem(item.error, Loc(line=item.line))
-                continue
-            try:
-                records = _work(item.value, item.line)
-            except READ_ERRORS as error:
-                records = [Problem(f"cannot read the Crossref work: {error}", Loc(line=item.line))]
-            yield from records
-    except Exception as error:  # noqa: BLE001 - parse never raises on any text
-        yield Problem(f"cannot read the JSON text: {error!r}", Loc(line=1))
+    return read_works(text, {"message": "object", "items": "list"}, _work, "Crossref work")
 
 
 # ---------------------------------------------------------------------------- works

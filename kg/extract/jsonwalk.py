@@ -7,11 +7,13 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..ids import normalize_issn
+from ..records import Loc, Problem, Record
+from .common import READ_ERRORS
 
 _WS = re.compile(r"[ \t\n\r]*")
 
@@ -29,18 +31,6 @@ _MARKUP = re.compile(
 
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-# What reading odd JSON values can raise; parse turns these into Problems instead of raising.
-READ_ERRORS = (
-    ValueError,
-    TypeError,
-    KeyError,
-    IndexError,
-    AttributeError,
-    ArithmeticError,
-    RecursionError,
-)
 
 SNIFF_HEAD = 20_000
 
@@ -58,6 +48,29 @@ class Located:
     line: int
     value: Any = None
     error: str | None = None
+
+
+def read_works(
+    text: str,
+    containers: Mapping[str, str],
+    read: Callable[[Any, int], list[Record]],
+    what: str,
+) -> Iterator[Record]:
+    """The records of every work in a JSON text: ``read(work, line)`` for each work found by
+    :func:`walk_json`; a syntax error or a work ``read`` cannot handle is a Problem, and the
+    walk goes on. Never raises."""
+    try:
+        for item in walk_json(text, containers):
+            if item.error is not None:
+                yield Problem(item.error, Loc(line=item.line))
+                continue
+            try:
+                records = read(item.value, item.line)
+            except READ_ERRORS as error:
+                records = [Problem(f"cannot read the {what}: {error}", Loc(line=item.line))]
+            yield from records
+    except Exception as error:  # noqa: BLE001 - parse never raises on any text
+        yield Problem(f"cannot read the JSON text: {error!r}", Loc(line=1))
 
 
 def walk_json(text: str, containers: Mapping[str, str]) -> Iterator[Located]:
@@ -274,30 +287,6 @@ def plain_text(value: Any) -> str | None:
     if not text:
         return None
     return " ".join(html.unescape(_MARKUP.sub("", text)).split()) or None
-
-
-def month_date(year: Any, month: Any = None, day: Any = None) -> str | None:
-    """``2012, 3, 21`` -> ``2012 Mar 21`` (``2019 Oct``, ``2019``); None without a year."""
-    y = number(year)
-    if y is None or not 0 < y < 10000:
-        return None
-    m = number(month)
-    if m is None or not 1 <= m <= 12:
-        return str(y)
-    d = number(day)
-    if d is None or not 1 <= d <= 31:
-        return f"{y} {MONTHS[m - 1]}"
-    return f"{y} {MONTHS[m - 1]} {d:02d}"
-
-
-def number(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
 
 
 def issn(value: Any) -> str | None:

@@ -41,13 +41,12 @@ from ..records import (
     Record,
     Relation,
 )
+from .common import MONTHS, READ_ERRORS
 from .names import NAME_SUFFIXES, person
 
 FORMAT = "medline"
 MEDIA_TYPE = "application/nbib"
 
-# What reading odd text can raise; parse turns these into Problems instead of raising.
-READ_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, ArithmeticError)
 
 # ---------------------------------------------------------------------------- patterns
 
@@ -76,7 +75,6 @@ _MIN_LABEL_LETTERS = 3  # "AIM:"; shorter capitals ("P: 0.12", "CI: 0.8-1") are 
 _LINK_PMID = re.compile(r"\s*PMID:\s*(?P<pmid>\d+)\.?\s*$")
 _LINK_SOURCE = re.compile(r"^(?P<journal>[^.]+?)\.\s+(?P<year>\d{4})\b")
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # ---------------------------------------------------------------------------- data tables
 

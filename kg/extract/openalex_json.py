@@ -37,18 +37,17 @@ from ..records import (
     Record,
     Relation,
 )
+from .common import month_date
 from .jsonwalk import (
     OPENALEX_WORK_ID,
-    READ_ERRORS,
     SNIFF_HEAD,
     as_dict,
     as_list,
     issn,
-    month_date,
     plain_text,
+    read_works,
     text_of,
     unique,
-    walk_json,
 )
 from .names import parse_name
 
@@ -117,18 +116,7 @@ def sniff(text: str) -> bool:
 
 def parse(text: str) -> Iterator[Record]:
     """Papers, cited and similar works, relations and counts of every work in ``text``."""
-    try:
-        for item in walk_json(text, {"results": "list"}):
-            if item.error is not None:
-                yield Problem(item.error, Loc(line=item.line))
-                continue
-            try:
-                records = _work(item.value, item.line)
-            except READ_ERRORS as error:
-                records = [Problem(f"cannot read the OpenAlex work: {error}", Loc(line=item.line))]
-            yield from records
-    except Exception as error:  # noqa: BLE001 - parse never raises on any text
-        yield Problem(f"cannot read the JSON text: {error!r}", Loc(line=1))
+    return read_works(text, {"results": "list"}, _work, "OpenAlex work")
 
 
 # ---------------------------------------------------------------------------- works

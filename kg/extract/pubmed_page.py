@@ -35,6 +35,7 @@ from ..records import (
     Record,
     Relation,
 )
+from .common import READ_ERRORS
 from .names import initials, split_full_name
 
 FORMAT = "pubmed_page"
@@ -46,8 +47,6 @@ Item = Paper | Problem  # what one entry of a list section gives
 
 SKIP = "Skip to main page content"
 
-# What reading odd text can raise; parse turns these into Problems instead of raising.
-READ_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, ArithmeticError)
 
 # ---------------------------------------------------------------------------- data tables
 

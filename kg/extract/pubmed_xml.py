@@ -53,6 +53,7 @@ from ..records import (
     Record,
     Relation,
 )
+from .common import MONTHS, READ_ERRORS
 from .names import person
 
 FORMAT = "pubmed_xml"
@@ -65,16 +66,6 @@ Fields = dict[str, Any]  # keyword arguments for Paper
 Extra = list[tuple[str, str]]
 Position = tuple[int, int]  # (line, column) of a syntax error, as pyexpat gives them
 
-# What reading an odd article can raise; parse turns these into Problems instead of raising.
-READ_ERRORS = (
-    ValueError,
-    TypeError,
-    KeyError,
-    IndexError,
-    AttributeError,
-    ArithmeticError,
-    RecursionError,
-)
 
 ARTICLE_TAGS = frozenset({"PubmedArticle", "PubmedBookArticle"})
 ROOT_TAGS = ("PubmedArticleSet", "PubmedBookArticleSet")
@@ -138,7 +129,6 @@ HISTORY_KEPT = frozenset(
     {"received", "revised", "accepted", "pmc-release", "retracted", "ecollection"}
 )
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTH_NAMES: dict[str, str] = {
     **{str(n): m for n, m in enumerate(MONTHS, 1)},
     **{f"{n:02d}": m for n, m in enumerate(MONTHS, 1)},

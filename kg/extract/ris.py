@@ -30,15 +30,13 @@ from dataclasses import dataclass, field, replace
 
 from ..ids import normalize_doi, normalize_issn, normalize_pmcid, normalize_pmid
 from ..records import Journal, Loc, Paper, Person, Problem, Record
+from .common import MONTHS, READ_ERRORS
 from .names import parse_name
 
 FORMAT = "ris"
 MEDIA_TYPE = "application/x-research-info-systems"
 
-# What reading odd text can raise; parse turns these into Problems instead of raising.
-READ_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, ArithmeticError)
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTH_NAMES = {
     **{m.lower(): m for m in MONTHS},
     **{

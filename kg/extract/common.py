@@ -1,0 +1,44 @@
+"""What every extractor shares besides names (names.py): the errors a reader guards against
+and PubMed's way of printing a date."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# What reading an odd record can raise; parse turns these into Problems instead of raising.
+READ_ERRORS = (
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    ArithmeticError,
+    RecursionError,
+)
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def number(value: Any) -> int | None:
+    """An int from a number or a digit string; None for anything else (bools included)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def month_date(year: Any, month: Any = None, day: Any = None) -> str | None:
+    """``2012, 3, 21`` -> ``2012 Mar 21`` (``2019 Oct``, ``2019``); None without a year."""
+    y = number(year)
+    if y is None or not 0 < y < 10000:
+        return None
+    m = number(month)
+    if m is None or not 1 <= m <= 12:
+        return str(y)
+    d = number(day)
+    if d is None or not 1 <= d <= 31:
+        return f"{y} {MONTHS[m - 1]}"
+    return f"{y} {MONTHS[m - 1]} {d:02d}"
