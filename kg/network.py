@@ -6,17 +6,11 @@ import networkx as nx
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF
 
+from .rdf import RELATION_PROPERTIES
 from .vocab import CITO, FABIO, KGO, PRISM
 
-# property -> relation name of the edge it draws (subject -> object)
-EDGE_PROPERTIES = {
-    CITO.cites: "cites",
-    KGO.similarTo: "similar",
-    CITO.discusses: "discusses",
-    CITO.corrects: "corrects",
-    CITO.retracts: "retracts",
-    CITO.updates: "updates",
-}
+# The forward property of each relation kind (the mapping's own table) -> the kind.
+EDGE_PROPERTIES = {forward: kind for kind, (forward, _) in RELATION_PROPERTIES.items()}
 
 
 def node_id(graph: Graph, paper: URIRef) -> str:

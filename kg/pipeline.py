@@ -15,12 +15,11 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 from rdflib.namespace import FOAF, RDF
 
-from . import extract, html
+from . import extract
 from .errors import InputError, NothingBuilt
 from .fsio import atomic_write
 from .iris import DEFAULT_BASE, Minter
-from .network import EDGE_PROPERTIES, citation_network
-from .rdf import source_iri, to_graph
+from .rdf import RELATION_PROPERTIES, source_iri, to_graph
 from .reading import extract_file
 from .records import Problem, Source
 from .resolve import Resolved, resolve_sources
@@ -127,7 +126,7 @@ def build(
     made = {
         "graph.ttl": serialize_turtle(graph),
         "graph.trig": serialize_trig(dataset),
-        "graph.html": html.render(citation_network(graph), title="kg map").encode("utf-8"),
+        "graph.html": _map(graph),
     }
     store = write_store(output, _ntriples_by_graph(dataset))
     for name, data in made.items():
@@ -164,6 +163,15 @@ def _ntriples_by_graph(dataset: Dataset) -> Iterator[tuple[str | None, bytes]]:
         yield name, graph.serialize(format="nt", encoding="utf-8")
 
 
+def _map(graph: Graph) -> bytes:
+    # networkx and pyvis (which pulls in IPython) load in a third of a second: only the build
+    # needs them, not every command that imports kg
+    from . import html
+    from .network import citation_network
+
+    return html.render(citation_network(graph), title="kg map").encode("utf-8")
+
+
 def serialize_trig(dataset: Dataset) -> bytes:
     return dataset.serialize(format="trig", encoding="utf-8")
 
@@ -180,7 +188,10 @@ def summarize(graph: Graph) -> dict[str, int]:
         "papers": count(KGO.Paper),
         "people": count(FOAF.Person),
         "journals": count(FABIO.Journal),
-        "relations": sum(len(list(graph.subject_objects(p))) for p in EDGE_PROPERTIES),
+        "relations": sum(
+            len(list(graph.subject_objects(p)))
+            for p in (f for f, _ in RELATION_PROPERTIES.values())
+        ),
         "statements": count(CITO.Citation),
         "triples": len(graph),
     }

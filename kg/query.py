@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from .errors import QueryError
 from .ids import normalize_doi, normalize_pmcid, normalize_pmid
-from .store import projecting, unprojected
+from .store import unprojected
 from .vocab import PREFIXES
 
 # Parameters with a normal form: a DOI is matched lowercase, a PMCID with its "PMC".
@@ -125,6 +125,8 @@ def run(
         except RuntimeError as error:
             if not unprojected(error):
                 raise
+        from .rdflib_store import projecting  # rdflib's SPARQL parser: only when needed
+
         projected, added = projecting(PROLOGUE + text, [v.value for v in substitutions])
         hidden.extend(added)
         return store.query(projected, substitutions=substitutions)

@@ -13,24 +13,16 @@ from hypothesis import strategies as st
 from kg.extract import bibtex
 from kg.records import Journal, Loc, Paper, Person, Problem, Record
 
+from .helpers import SAMPLES, papers, problems
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "bibtex"
-SEEDS = ROOT / "seeds"
-SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
 RECORD_TYPES = (Paper, Problem)
 CROSSREF_SAMPLE = "test_content_negotiation_with_unicode_doi__10.1126_science.169.3946.635.bib"
 
 
 def read(name: str) -> list[Record]:
     return list(bibtex.parse((FIXTURES / name).read_text(encoding="utf-8")))
-
-
-def papers(records: list[Record]) -> list[Paper]:
-    return [r for r in records if isinstance(r, Paper)]
-
-
-def problems(records: list[Record]) -> list[Problem]:
-    return [r for r in records if isinstance(r, Problem)]
 
 
 def person(name: str, family: str, given: str, initials: str) -> Person:
@@ -416,32 +408,6 @@ def test_deep_nesting_does_not_recurse() -> None:
 
 
 # ---------------------------------------------------------------------------- sniff
-
-
-@pytest.mark.parametrize("path", sorted(FIXTURES.iterdir()), ids=lambda p: p.name)
-def test_sniff_accepts_fixtures(path: Path) -> None:
-    assert bibtex.sniff(path.read_text(encoding="utf-8"))
-
-
-@pytest.mark.parametrize("path", sorted(SEEDS.iterdir()), ids=lambda p: p.name)
-def test_sniff_rejects_seeds(path: Path) -> None:
-    assert not bibtex.sniff(path.read_text(encoding="utf-8"))
-
-
-def _other_samples() -> list[Path]:
-    if not SAMPLES.exists():
-        return []
-    return sorted(
-        p
-        for p in SAMPLES.rglob("*")
-        if p.is_file() and p.parent.name != "bibtex" and p.suffix != ".md"
-    )
-
-
-@pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/samples not present")
-@pytest.mark.parametrize("path", _other_samples(), ids=lambda p: p.name)
-def test_sniff_rejects_other_samples(path: Path) -> None:
-    assert not bibtex.sniff(path.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize(

@@ -10,41 +10,24 @@ from hypothesis import strategies as st
 
 from kg.extract import medline
 from kg.records import (
-    CitationCounts,
-    CitationStatement,
     Grant,
     Journal,
     Loc,
     MeshHeading,
     Paper,
     Person,
-    Problem,
     Record,
     Relation,
 )
 
+from .helpers import RECORD_TYPES, SAMPLES, papers, problems, text_of
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "medline"
-SEEDS = ROOT / "seeds"
-SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
-RECORD_TYPES = (Paper, Relation, CitationStatement, CitationCounts, Problem)
-
-
-def text_of(path: Path) -> str:
-    """The file decoded as the build does it: line endings and BOM left as they are."""
-    return path.read_bytes().decode("utf-8")
 
 
 def read(name: str) -> list[Record]:
     return list(medline.parse(text_of(FIXTURES / name)))
-
-
-def papers(records: list[Record]) -> list[Paper]:
-    return [r for r in records if isinstance(r, Paper) and r.primary]
-
-
-def problems(records: list[Record]) -> list[Problem]:
-    return [r for r in records if isinstance(r, Problem)]
 
 
 def extra(paper: Paper, key: str) -> list[str]:
@@ -480,25 +463,6 @@ def test_parse_never_raises_on_medline_like_text(text: str) -> None:
 
 
 # ---------------------------------------------------------------------------- sniff
-
-FIXTURE_FILES = sorted(FIXTURES.iterdir())
-
-
-@pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: p.name)
-def test_sniff_accepts_every_fixture(path: Path) -> None:
-    assert medline.sniff(text_of(path))
-
-
-@pytest.mark.parametrize("path", sorted(SEEDS.iterdir()), ids=lambda p: p.name)
-def test_sniff_rejects_the_seeds(path: Path) -> None:
-    assert not medline.sniff(text_of(path))
-
-
-@pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/samples not present")
-def test_sniff_rejects_other_formats_samples() -> None:
-    others = [p for p in SAMPLES.glob("*/*") if p.parent.name != "medline"]
-    assert others
-    assert [p.name for p in others if medline.sniff(text_of(p))] == []
 
 
 @pytest.mark.parametrize(

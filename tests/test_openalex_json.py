@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from kg.extract import crossref_json, openalex_json
 from kg.records import (
     CitationCounts,
-    CitationStatement,
     Grant,
     Journal,
     Loc,
@@ -26,41 +25,18 @@ from kg.records import (
     Relation,
 )
 
+from .helpers import RECORD_TYPES, SAMPLES, counts, papers, problems, relations, text_of
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "openalex_json"
-CROSSREF_FIXTURES = ROOT / "tests" / "fixtures" / "crossref_json"
-SEEDS = ROOT / "seeds"
-SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
-RECORD_TYPES = (Paper, Relation, CitationStatement, CitationCounts, Problem)
-
-
-def text_of(path: Path) -> str:
-    """The file decoded as the build does it: line endings and BOM left as they are."""
-    return path.read_bytes().decode("utf-8")
 
 
 def read(name: str) -> list[Record]:
     return list(openalex_json.parse(text_of(FIXTURES / name)))
 
 
-def papers(records: list[Record]) -> list[Paper]:
-    return [r for r in records if isinstance(r, Paper) and r.primary]
-
-
 def listed(records: list[Record]) -> list[Paper]:
     return [r for r in records if isinstance(r, Paper) and not r.primary]
-
-
-def relations(records: list[Record], kind: str | None = None) -> list[Relation]:
-    return [r for r in records if isinstance(r, Relation) and kind in (None, r.kind)]
-
-
-def problems(records: list[Record]) -> list[Problem]:
-    return [r for r in records if isinstance(r, Problem)]
-
-
-def counts(records: list[Record]) -> list[CitationCounts]:
-    return [r for r in records if isinstance(r, CitationCounts)]
 
 
 # ---------------------------------------------------------------------------- one work
@@ -444,20 +420,6 @@ def test_parse_never_raises_on_odd_works(work: dict[str, object], shape: int) ->
 # ---------------------------------------------------------------------------- sniff
 
 
-@pytest.mark.parametrize("path", sorted(FIXTURES.iterdir()), ids=lambda p: p.name)
-def test_sniff_accepts_every_fixture(path: Path) -> None:
-    assert openalex_json.sniff(text_of(path)) is True
-
-
-@pytest.mark.parametrize(
-    "path",
-    sorted([*SEEDS.iterdir(), *CROSSREF_FIXTURES.iterdir()]),
-    ids=lambda p: p.name,
-)
-def test_sniff_rejects_seeds_and_crossref_fixtures(path: Path) -> None:
-    assert openalex_json.sniff(text_of(path)) is False
-
-
 @pytest.mark.parametrize(
     "text",
     [
@@ -497,11 +459,6 @@ def found() -> list[Record]:
 
 @pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/samples not present")
 class TestSample:
-    def test_sniff_rejects_the_other_formats(self) -> None:
-        others = [p for p in SAMPLES.glob("*/*") if p.parent.name != "openalex_json"]
-        assert others
-        assert [p.name for p in others if openalex_json.sniff(text_of(p))] == []
-
     def test_no_problems_one_paper(self, found: list[Record]) -> None:
         assert problems(found) == []
         assert len(papers(found)) == 1

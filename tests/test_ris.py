@@ -11,23 +11,15 @@ from hypothesis import strategies as st
 from kg.extract import ris
 from kg.records import Journal, Loc, Paper, Person, Problem, Record
 
+from .helpers import SAMPLES, papers, problems
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "ris"
-SEEDS = ROOT / "seeds"
-SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
 RECORD_TYPES = (Paper, Problem)
 
 
 def read(name: str) -> list[Record]:
     return list(ris.parse((FIXTURES / name).read_text(encoding="utf-8")))
-
-
-def papers(records: list[Record]) -> list[Paper]:
-    return [r for r in records if isinstance(r, Paper)]
-
-
-def problems(records: list[Record]) -> list[Problem]:
-    return [r for r in records if isinstance(r, Problem)]
 
 
 def person(name: str, family: str, given: str, initials: str, *affiliations: str) -> Person:
@@ -365,32 +357,6 @@ def test_parse_never_raises_on_ris_fragments(lines: list[str]) -> None:
 
 
 # ---------------------------------------------------------------------------- sniff
-
-
-@pytest.mark.parametrize("path", sorted(FIXTURES.iterdir()), ids=lambda p: p.name)
-def test_sniff_accepts_fixtures(path: Path) -> None:
-    assert ris.sniff(path.read_text(encoding="utf-8"))
-
-
-@pytest.mark.parametrize("path", sorted(SEEDS.iterdir()), ids=lambda p: p.name)
-def test_sniff_rejects_seeds(path: Path) -> None:
-    assert not ris.sniff(path.read_text(encoding="utf-8"))
-
-
-def _other_samples() -> list[Path]:
-    if not SAMPLES.exists():
-        return []
-    return sorted(
-        p
-        for p in SAMPLES.rglob("*")
-        if p.is_file() and p.parent.name != "ris" and p.suffix != ".md"
-    )
-
-
-@pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/samples not present")
-@pytest.mark.parametrize("path", _other_samples(), ids=lambda p: p.name)
-def test_sniff_rejects_other_samples(path: Path) -> None:
-    assert not ris.sniff(path.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize(
