@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -11,11 +13,20 @@ import click
 
 from . import __version__
 from .errors import KgError
+from .explore import VIA, Step, shortest_path
+from .explore import neighbors as explore_neighbors
 from .export import EXPORT_FORMATS
 from .export import export as export_graph
 from .extract import EXTRACTORS
+from .fsio import atomic_write
+from .html import COLORS, LAYOUTS, SIZES
+from .html import render as render_map
 from .iris import DEFAULT_BASE
+from .metrics import annotate, render_stats
+from .metrics import stats as graph_stats
+from .netexport import NETWORK_FORMATS, export_network
 from .pipeline import build as build_graph
+from .projections import PROJECTIONS, network
 from .push import push as push_graph
 from .query import FORMATS, named, parse_params, render, run_named
 from .query import run as run_query
@@ -123,6 +134,17 @@ def graph_option(function: Any) -> Any:
     )(function)
 
 
+def projection_option(default: str) -> Any:
+    """``--projection KIND``: which network of the graph (see kg.network.PROJECTIONS)."""
+    return click.option(
+        "--projection",
+        type=click.Choice(list(PROJECTIONS)),
+        default=default,
+        show_default=True,
+        help="Which network: " + "; ".join(f"{k}: {v[1]}" for k, v in PROJECTIONS.items()),
+    )
+
+
 @cli.command()
 @graph_option
 @click.argument("text", required=False)
@@ -202,23 +224,34 @@ def query(
     "-f",
     "--format",
     "format_",
-    type=click.Choice(sorted(EXPORT_FORMATS)),
+    type=click.Choice([*sorted(EXPORT_FORMATS), *NETWORK_FORMATS]),
     required=True,
-    help="turtle, ntriples: the merged graph; trig, nquads, jsonld: also each source's graph.",
+    help="RDF: turtle, ntriples (the merged graph); trig, nquads, jsonld (also each source's "
+    "graph). A network (see --projection): graphml (Gephi, Cytoscape, yEd), gexf (Gephi, sized "
+    "and coloured), cytoscape (Cytoscape.js JSON), vosviewer (VOSviewer JSON), csv (two "
+    "tables: NAME.nodes.csv and NAME.edges.csv).",
 )
+@projection_option("citation")
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="File to write (replaced atomically).",
+    help="File to write (replaced atomically); for csv, NAME.nodes.csv and NAME.edges.csv.",
 )
-def export(graph: Path, format_: str, output: Path) -> None:
-    """Write a built graph as Turtle, TriG, N-Quads, N-Triples or JSON-LD.
+def export(graph: Path, format_: str, projection: str, output: Path) -> None:
+    """Write a built graph as RDF, or one of its networks for Gephi, Cytoscape, VOSviewer or a
+    spreadsheet (with PageRank, betweenness, community and component on every node).
 
-    Example: kg export -g output --format trig -o graph.trig
+    Example: kg export -g output --format gexf --projection cocitation -o cocitation.gexf
     """
-    export_graph(open_graph(graph), format_, output)
+    store = open_graph(graph)
+    if format_ in NETWORK_FORMATS:
+        net = annotate(network(store, projection))
+        for path in export_network(net, format_, output):
+            click.echo(f"wrote {path.as_posix()}")
+        return
+    export_graph(store, format_, output)
     click.echo(f"wrote {output.as_posix()}")
 
 
@@ -270,6 +303,141 @@ def push(graph: Path, endpoint: str, graph_iri: str | None, per_source: bool) ->
     report = push_graph(graph, endpoint, graph_iri=graph_iri, per_source=per_source)
     for name, count in report.graphs:
         click.echo(f"put {count} triples into {name}")
+
+
+def via_option(function: Any) -> Any:
+    return click.option(
+        "--via",
+        type=click.Choice(list(VIA)),
+        default="any",
+        show_default=True,
+        help="Follow citations, similar-article links, or any relation between papers.",
+    )(function)
+
+
+@cli.command()
+@graph_option
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--top", default=10, show_default=True, type=click.IntRange(1), help="List size.")
+def stats(graph: Path, as_json: bool, top: int) -> None:
+    """Summarise a built graph: counts by kind, the top papers, authors and journals, the
+    communities with their top titles, and the data gaps.
+
+    Example: kg stats -g output --json
+    """
+    summary = graph_stats(open_graph(graph), limit=top)
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_stats(summary), nl=False)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _print_steps(steps: Iterable[Step]) -> None:
+    for step in steps:
+        a = step.attrs
+        where = f"{a.get('year', '')} {a.get('journal', '')}".strip()
+        arrow = f"{step.arrow()} " if step.relation else ""
+        indent = "  " * min(step.distance, 1)
+        click.echo(f"{indent}{arrow}{step.node}  {a['title']}" + (f"  ({where})" if where else ""))
+
+
+@cli.command()
+@graph_option
+@click.argument("source")
+@click.argument("target")
+@via_option
+def path(graph: Path, source: str, target: str, via: str) -> None:
+    """Print the shortest chain of relations between two papers, given by DOI, PMID or PMCID
+    (relations are followed in either direction; each step shows which way it goes).
+
+    Example: kg path -g output 10.1186/s12939-015-0156-0 26488904
+    """
+    steps = shortest_path(network(open_graph(graph), "full"), source, target, via)
+    click.echo(f"{_count(len(steps) - 1, 'step')} via {via}:")
+    _print_steps(steps)
+
+
+@cli.command()
+@graph_option
+@click.argument("paper")
+@click.option("--depth", default=1, show_default=True, type=click.IntRange(0), help="Steps.")
+@via_option
+def neighbors(graph: Path, paper: str, depth: int, via: str) -> None:
+    """Print the papers within --depth relations of PAPER (a DOI, PMID or PMCID).
+
+    Example: kg neighbors -g output 10.1186/s12939-015-0156-0 --depth 2
+    """
+    steps = list(explore_neighbors(network(open_graph(graph), "full"), paper, depth, via))
+    click.echo(f"{_count(len(steps) - 1, 'paper')} within {_count(depth, 'step')} via {via}:")
+    _print_steps(steps)
+
+
+@cli.command()
+@graph_option
+@projection_option("full")
+@click.option(
+    "--layout",
+    type=click.Choice(LAYOUTS),
+    default="force",
+    show_default=True,
+    help="force: a force-directed map; timeline: x is the year.",
+)
+@click.option(
+    "--color",
+    type=click.Choice(COLORS),
+    default="kind",
+    show_default=True,
+    help="Colour nodes by kind, community or year.",
+)
+@click.option(
+    "--size",
+    type=click.Choice(SIZES),
+    default="cited",
+    show_default=True,
+    help="Size nodes by citations in the graph or by PageRank.",
+)
+@click.option(
+    "--max-nodes",
+    default=2000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Above this, show the top papers by PageRank and say what was left out.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The HTML file to write (replaced atomically).",
+)
+def html(
+    graph: Path,
+    projection: str,
+    layout: str,
+    color: str,
+    size: str,
+    max_nodes: int,
+    output: Path,
+) -> None:
+    """Write an interactive map of a built graph: one HTML file that works offline.
+
+    Example: kg html -g output --projection citation --layout timeline -o timeline.html
+    """
+    net = annotate(network(open_graph(graph), projection))
+    page = render_map(
+        net,
+        title=f"kg map: {projection}",
+        layout=layout,
+        color=color,
+        size=size,
+        max_nodes=max_nodes,
+    )
+    atomic_write(output, page.encode("utf-8"))
+    click.echo(f"wrote {output.as_posix()}")
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph
 from rdflib.namespace import FOAF, RDF
 
@@ -123,12 +124,13 @@ def build(
     merged, each = resolve_sources(extractions, minter)
     graph = to_graph(merged, minter)
     dataset = to_dataset(graph, each, minter)
+    graphs = list(_ntriples_by_graph(dataset))
     made = {
         "graph.ttl": serialize_turtle(graph),
         "graph.trig": serialize_trig(dataset),
-        "graph.html": _map(graph),
+        "graph.html": _map(dict(graphs)[None]),
     }
-    store = write_store(output, _ntriples_by_graph(dataset))
+    store = write_store(output, graphs)
     for name, data in made.items():
         atomic_write(output / name, data)
     return BuildReport(
@@ -163,13 +165,17 @@ def _ntriples_by_graph(dataset: Dataset) -> Iterator[tuple[str | None, bytes]]:
         yield name, graph.serialize(format="nt", encoding="utf-8")
 
 
-def _map(graph: Graph) -> bytes:
+def _map(ntriples: bytes) -> bytes:
+    """The map of the merged graph (given as N-Triples): every kind of node, with metrics."""
     # networkx and pyvis (which pulls in IPython) load in a third of a second: only the build
     # needs them, not every command that imports kg
     from . import html
-    from .network import citation_network
+    from .metrics import annotate
+    from .projections import network
 
-    return html.render(citation_network(graph), title="kg map").encode("utf-8")
+    view = ox.Store()
+    view.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    return html.render(annotate(network(view, "full")), title="kg map").encode("utf-8")
 
 
 def serialize_trig(dataset: Dataset) -> bytes:

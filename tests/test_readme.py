@@ -55,11 +55,25 @@ def test_readme_python_api_example_runs(tmp_path: Path) -> None:
     finally:
         os.chdir(cwd)
     assert len(list(scope["rows"])) == 5
+    assert scope["most_central"][0][0] == "doi:10.1186/s12939-015-0156-0"  # cited 5 times
 
 
 def test_every_named_query_is_in_the_readme() -> None:
     from kg.query import named
 
-    table = README.split("### Named queries", 1)[1].split("\n## ", 1)[0]
+    table = README.split("### Named queries", 1)[1].split("\n#", 1)[0]
     rows = re.findall(r"^\| `([\w-]+)` \|", table, re.M)
     assert sorted(rows) == sorted(named())
+
+
+def test_every_export_format_and_projection_is_in_the_readme() -> None:
+    from kg.export import EXPORT_FORMATS
+    from kg.netexport import NETWORK_FORMATS
+    from kg.projections import PROJECTIONS
+
+    exports = README.split("### `kg export`", 1)[1].split("\n### ", 1)[0]
+    assert sorted(re.findall(r"^\| `(\w+)` \|", exports, re.M)) == sorted(
+        [*EXPORT_FORMATS, *NETWORK_FORMATS]
+    )
+    networks = README.split("## Networks", 1)[1].split("\n### ", 1)[0]
+    assert sorted(re.findall(r"^\| `(\w+)` \|", networks, re.M)) == sorted(PROJECTIONS)

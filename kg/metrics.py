@@ -1,0 +1,245 @@
+"""Metrics on a projection: PageRank, betweenness, communities, components, and the summary
+``kg stats`` prints. Every result is deterministic: the same graph gives the same numbers and
+the same community numbering (Louvain with a fixed seed; communities numbered by size)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+
+SEED = 20240229
+# Exact betweenness is O(nm): above this many nodes it is estimated from this many sources.
+BETWEENNESS_SAMPLE = 500
+# Projections whose metrics are computed on the papers alone (people and journals would
+# otherwise soak up PageRank and merge communities).
+_PAPER_BASED = {"full", "authorship"}
+_PAPER_RELATIONS = {"cites", "similar", "discusses", "corrects", "retracts", "updates"}
+
+
+def _basis(net: nx.Graph) -> nx.Graph:
+    """The graph the metrics are computed on: papers and their relations for the mixed
+    projections, the projection itself otherwise."""
+    if net.graph.get("projection") not in _PAPER_BASED:
+        return net
+    papers = [n for n, kind in net.nodes(data="kind") if kind == "paper"]
+    basis = nx.DiGraph() if net.is_directed() else nx.Graph()
+    basis.add_nodes_from(papers)
+    for u, v, relation in net.edges(data="relation"):
+        if relation in _PAPER_RELATIONS and u in basis and v in basis:
+            _add(basis, u, v, 1)
+    return basis
+
+
+def _add(graph: nx.Graph, u: Any, v: Any, weight: float) -> None:
+    if graph.has_edge(u, v):
+        graph[u][v]["weight"] += weight
+    else:
+        graph.add_edge(u, v, weight=weight)
+
+
+def simple(net: nx.Graph, directed: bool) -> nx.Graph:
+    """``net`` without parallel edges or self-loops, weights summed, nodes in sorted order."""
+    out: nx.Graph = nx.DiGraph() if directed and net.is_directed() else nx.Graph()
+    out.add_nodes_from(sorted(net.nodes))
+    for u, v, weight in sorted(net.edges(data="weight", default=1), key=lambda e: (e[0], e[1])):
+        if u != v:
+            _add(out, u, v, float(weight or 1))
+    return out
+
+
+def numbered(groups: Iterable[Iterable[Any]]) -> dict[Any, int]:
+    """Node -> group number; 0 is the largest group, ties broken by the smallest member."""
+    ordered = sorted((sorted(g) for g in groups), key=lambda g: (-len(g), g[0] if g else ""))
+    return {node: index for index, group in enumerate(ordered) for node in group}
+
+
+def annotate(net: nx.Graph) -> nx.Graph:
+    """Add ``pagerank``, ``betweenness``, ``community`` and ``component`` to the nodes of
+    ``net`` (in place; returned for chaining). In the mixed projections they are computed on
+    the papers; a citation statement takes its cited paper's community, a person or journal
+    the community most of its papers are in."""
+    basis = _basis(net)
+    if basis.number_of_nodes() == 0:
+        return net
+    directed = simple(basis, directed=True)
+    undirected = simple(basis, directed=False)
+    pagerank = nx.pagerank(directed, weight="weight") if directed.number_of_edges() else {}
+    n = undirected.number_of_nodes()
+    betweenness = nx.betweenness_centrality(
+        undirected, k=BETWEENNESS_SAMPLE if n > BETWEENNESS_SAMPLE else None, seed=SEED
+    )
+    communities = numbered(nx.community.louvain_communities(undirected, seed=SEED))
+    components = numbered(nx.connected_components(undirected))
+    uniform = 1 / n
+    for node in basis:
+        attrs = net.nodes[node]
+        attrs["pagerank"] = round(pagerank.get(node, uniform), 8)
+        attrs["betweenness"] = round(betweenness.get(node, 0.0), 8)
+        attrs["community"] = communities[node]
+        attrs["component"] = components[node]
+    for node, attrs in net.nodes(data=True):
+        if node in communities:
+            continue
+        cited = attrs.get("cited")
+        if attrs.get("kind") == "statement" and cited in communities:
+            attrs["community"] = communities[cited]
+            continue
+        around = Counter(communities[n] for n in nx.all_neighbors(net, node) if n in communities)
+        if around:  # a person or journal: the community most of its papers are in
+            attrs["community"] = min(around, key=lambda c: (-around[c], c))
+    return net
+
+
+def top(net: nx.Graph, kind: str, key: str, limit: int) -> list[tuple[str, dict[str, Any]]]:
+    """The ``limit`` nodes of ``kind`` with the highest ``key`` (ties by id)."""
+    nodes = [(n, a) for n, a in net.nodes(data=True) if a.get("kind") == kind]
+    nodes.sort(key=lambda item: (-(item[1].get(key) or 0), item[0]))
+    return [(n, a) for n, a in nodes[:limit] if a.get(key)]
+
+
+def community_summary(net: nx.Graph, limit: int, titles: int = 3) -> list[dict[str, Any]]:
+    """The largest communities of papers, each with its size and top titles by PageRank."""
+    members: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+    for node, attrs in net.nodes(data=True):
+        if attrs.get("kind") == "paper" and "community" in attrs:
+            members.setdefault(attrs["community"], []).append((node, attrs))
+    out = []
+    for number in sorted(members)[:limit]:
+        papers = sorted(members[number], key=lambda m: (-m[1].get("pagerank", 0), m[0]))
+        years = Counter(a["year"] for _, a in papers if "year" in a)
+        out.append(
+            {
+                "community": number,
+                "papers": len(papers),
+                "years": [min(years), max(years)] if years else None,
+                "top": [{"id": n, "title": a["title"]} for n, a in papers[:titles]],
+            }
+        )
+    return out
+
+
+def _source_gaps(store: Any) -> list[dict[str, str]]:
+    """Source files that gave no references (per source named graph, when the graph has
+    them; otherwise from the papers derived from each source)."""
+    from .projections import rows
+
+    named = any(True for _ in rows(store, "SELECT ?g { GRAPH ?g { } } LIMIT 1"))
+    inner = (
+        "GRAPH ?s { ?x cito:cites ?y }" if named else "?x prov:wasDerivedFrom ?s ; cito:cites ?y"
+    )
+    found = rows(
+        store,
+        "SELECT ?s ?path ?format (COUNT(?y) AS ?n) { ?s a prov:Entity "
+        "OPTIONAL { ?s kgo:path ?path } OPTIONAL { ?s kgo:sourceFormat ?format } "
+        f"OPTIONAL {{ {inner} }} }} GROUP BY ?s ?path ?format ORDER BY ?path ?s",
+    )
+    return [{"source": path or s, "format": fmt or ""} for s, path, fmt, n in found if n == "0"]
+
+
+def _brief(node: str, attrs: dict[str, Any], *keys: str) -> dict[str, Any]:
+    out = {"id": node, "label": attrs.get("label", node), "title": attrs.get("title", node)}
+    out.update({key: attrs[key] for key in keys if key in attrs})
+    return out
+
+
+def stats(store: Any, limit: int = 10) -> dict[str, Any]:
+    """What ``kg stats`` prints: counts, top papers/authors/journals, communities, gaps."""
+    from .projections import network, read_tables
+
+    tables = read_tables(store)
+    net = annotate(network(store, "full", tables=tables))
+    kinds = Counter(kind for _, kind in net.nodes(data="kind"))
+    relations = Counter(relation for _, _, relation in net.edges(data="relation"))
+    papers = [(n, a) for n, a in net.nodes(data=True) if a["kind"] == "paper"]
+    paper_ids = {n for n, _ in papers}
+    components = {a["component"] for _, a in papers}
+    largest = sum(1 for _, a in papers if a.get("component") == 0)
+    unidentified = sorted(n for n in paper_ids if n.startswith("work:"))
+    undated = sorted(n for n, a in papers if "year" not in a)
+    ranked = sorted(
+        papers,
+        key=lambda m: (
+            -m[1]["cited_by"],
+            -(m[1].get("global_citations") or 0),
+            -m[1].get("pagerank", 0),
+            m[0],
+        ),
+    )
+    return {
+        "counts": {
+            "papers": kinds["paper"],
+            "people": kinds["person"],
+            "journals": kinds["journal"],
+            "statements": kinds["statement"],
+            "relations": dict(sorted(relations.items())),
+            "components": len(components),
+            "largest_component": largest,
+            "communities": len({a["community"] for _, a in papers if "community" in a}),
+        },
+        "top_papers": [
+            _brief(n, a, "year", "cited_by", "global_citations", "pagerank")
+            for n, a in ranked[:limit]
+        ],
+        "top_authors": [_brief(n, a, "papers") for n, a in top(net, "person", "papers", limit)],
+        "top_journals": [_brief(n, a, "papers") for n, a in top(net, "journal", "papers", limit)],
+        "communities": community_summary(net, limit),
+        "gaps": {
+            "papers_without_identifier": unidentified,
+            "papers_without_year": undated,
+            "sources_without_references": _source_gaps(store),
+        },
+    }
+
+
+def _number(value: Any) -> str:
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+def _cut(text: str, width: int = 70) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render_stats(summary: dict[str, Any]) -> str:
+    """``kg stats`` as text: one section per part of the summary."""
+    c = summary["counts"]
+    lines = [
+        f"{c['papers']} papers, {c['people']} people, {c['journals']} journals, "
+        f"{c['statements']} citation statements",
+        "relations: " + (", ".join(f"{k} {v}" for k, v in c["relations"].items()) or "none"),
+        f"{c['components']} components (the largest has {c['largest_component']} papers), "
+        f"{c['communities']} communities",
+        "",
+        "Top papers (cited here · cited globally · PageRank)",
+    ]
+    for i, p in enumerate(summary["top_papers"], 1):
+        counts = " · ".join(
+            _number(p[k]) if k in p else "-" for k in ("cited_by", "global_citations", "pagerank")
+        )
+        lines.append(f"{i:>3}. {counts}  {_cut(p['title'])}  [{p['id']}]")
+    for title, key in (("Top authors (papers)", "top_authors"), ("Top journals", "top_journals")):
+        lines += ["", title]
+        lines += [f"{i:>3}. {a['papers']}  {a['title']}" for i, a in enumerate(summary[key], 1)]
+        if not summary[key]:
+            lines.append("     none")
+    lines += ["", "Communities (papers, years: top titles by PageRank)"]
+    for group in summary["communities"]:
+        years = "-".join(str(y) for y in dict.fromkeys(group["years"])) if group["years"] else ""
+        size = f"{group['papers']} paper" + ("s" if group["papers"] != 1 else "")
+        lines.append(f"  #{group['community']}  {size} {years}".rstrip())
+        lines += [f"      {_cut(t['title'], 66)}" for t in group["top"]]
+    gaps = summary["gaps"]
+    lines += [
+        "",
+        "Data gaps",
+        f"  papers without an identifier: {len(gaps['papers_without_identifier'])}",
+        f"  papers without a year: {len(gaps['papers_without_year'])}",
+        f"  sources with no references: {len(gaps['sources_without_references'])}",
+    ]
+    lines += [
+        f"      {s['source']} ({s['format']})" if s["format"] else f"      {s['source']}"
+        for s in gaps["sources_without_references"]
+    ]
+    return "\n".join(lines) + "\n"
