@@ -56,6 +56,16 @@ def numbered(groups: Iterable[Iterable[Any]]) -> dict[Any, int]:
     return {node: index for index, group in enumerate(ordered) for node in group}
 
 
+def _pagerank(graph: nx.Graph) -> dict[Any, float]:
+    """PageRank, or {} (every node the same) when there are no edges or it does not converge."""
+    if not graph.number_of_edges():
+        return {}
+    try:
+        return nx.pagerank(graph, weight="weight", max_iter=1000)
+    except nx.PowerIterationFailedConvergence:
+        return {}
+
+
 def annotate(net: nx.Graph) -> nx.Graph:
     """Add ``pagerank``, ``betweenness``, ``community`` and ``component`` to the nodes of
     ``net`` (in place; returned for chaining). In the mixed projections they are computed on
@@ -66,7 +76,7 @@ def annotate(net: nx.Graph) -> nx.Graph:
         return net
     directed = simple(basis, directed=True)
     undirected = simple(basis, directed=False)
-    pagerank = nx.pagerank(directed, weight="weight") if directed.number_of_edges() else {}
+    pagerank = _pagerank(directed)
     n = undirected.number_of_nodes()
     betweenness = nx.betweenness_centrality(
         undirected, k=BETWEENNESS_SAMPLE if n > BETWEENNESS_SAMPLE else None, seed=SEED

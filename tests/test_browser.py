@@ -11,6 +11,7 @@ from typing import Any
 import networkx as nx
 import pytest
 
+import kg
 from kg.html import render
 from tests.maps import HOSTILE, citation_graph, hostile_graph, sample_graph
 
@@ -565,5 +566,41 @@ def test_degenerate_maps_load(browser: Browser, tmp_path: Path, shape: str) -> N
     page.locator("#kg-color").select_option("year")
     page.locator("#kg-hide-unconnected").check()
     assert len(visible(page)) == (2 if shape == "one link" else 0)
+    assert_offline(opened)
+    page.close()
+
+
+def test_map_built_from_a_hostile_source_runs_nothing(browser: Browser, tmp_path: Path) -> None:
+    """The whole path a user takes: a MEDLINE file whose titles, authors and journal hold
+    markup, built by kg build, opened, every node hovered and clicked."""
+    records = []
+    for index, text in enumerate(HOSTILE[:3]):
+        records.append(
+            f"PMID- {93000001 + index}\nTI  - {text}\nAU  - Pwn{index} {text}\n"
+            f"JT  - {text}\nTA  - J{index}\nDP  - 202{index}\n"
+        )
+    source = tmp_path / "hostile.nbib"
+    source.write_text("\n".join(records), encoding="utf-8")
+    report = kg.build([source], tmp_path / "out")
+    assert report.counts["papers"] == 3
+    opened = open_file(browser, tmp_path / "out" / "graph.html")
+    page = opened.page
+    scripts = page.evaluate("document.querySelectorAll('script').length")
+    page.evaluate("network.fit({animation: false})")
+    points = node_points(page)
+    assert len(points) >= 3 + 3  # papers, their authors (and journals)
+    titles = []
+    for node_id, (x, y) in sorted(points.items()):
+        hover_tooltip(page, x, y)
+        page.mouse.click(x, y)
+        assert selected(page) == [node_id]
+        if node_id.startswith("pmid:"):
+            title = page.locator("#kg-details .kg-title").evaluate("e => e.textContent")
+            titles.append(title)
+        page.mouse.move(5, 5)
+    assert sorted(titles) == sorted(HOSTILE[:3])  # shown as the text it is
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.evaluate("document.querySelectorAll('img, svg, iframe').length") == 0
+    assert page.evaluate("document.querySelectorAll('script').length") == scripts
     assert_offline(opened)
     page.close()
