@@ -1,0 +1,1 @@
+"""Benchmarks run by hand (never timed unit tests); see bench/README.md."""
