@@ -26,14 +26,14 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import networkx as nx
 from markupsafe import Markup
-from pyvis.edge import Edge
-from pyvis.network import Network
-from pyvis.node import Node
+
+if TYPE_CHECKING:  # pyvis imports IPython (0.1 s): loaded by render(), not by `import kg.html`
+    from pyvis.network import Network
 
 __all__ = ["COLORS", "LAYOUTS", "SIZES", "render"]
 
@@ -603,6 +603,8 @@ def _add_nodes(
     color: str,
     size: str,
 ) -> None:
+    from pyvis.node import Node
+
     for node_id in sorted(kept):
         record = records[node_id]
         kg = {
@@ -634,6 +636,8 @@ def _add_edges(
     styles: Mapping[str, Mapping[str, Any]],
     directed: bool,
 ) -> None:
+    from pyvis.edge import Edge
+
     heaviest: dict[str, float] = {}
     for _, _, relation, weight in edges:
         heaviest[relation] = max(heaviest.get(relation, 0.0), weight or 1.0)
@@ -657,6 +661,8 @@ def _network(
     graph: nx.Graph, title: str, color: str, size: str, max_nodes: int
 ) -> tuple[Network, dict[str, Any], str | None]:
     """A pyvis network holding the nodes and edges that fit, the legend data and the note."""
+    from pyvis.network import Network
+
     records = {str(node): _node_record(str(node), attrs) for node, attrs in graph.nodes(data=True)}
     all_edges = _sorted_edges(graph)
     budget = _budget(records, _neighbours(all_edges), max_nodes)

@@ -157,10 +157,9 @@ def _brief(node: str, attrs: dict[str, Any], *keys: str) -> dict[str, Any]:
 
 def stats(store: Any, limit: int = 10) -> dict[str, Any]:
     """What ``kg stats`` prints: counts, top papers/authors/journals, communities, gaps."""
-    from .projections import network, read_tables
+    from .projections import network
 
-    tables = read_tables(store)
-    net = annotate(network(store, "full", tables=tables))
+    net = annotate(network(store, "full"))
     kinds = Counter(kind for _, kind in net.nodes(data="kind"))
     relations = Counter(relation for _, _, relation in net.edges(data="relation"))
     papers = [(n, a) for n, a in net.nodes(data=True) if a["kind"] == "paper"]

@@ -461,23 +461,12 @@ PROJECTIONS: dict[str, tuple[Callable[[Tables], nx.Graph], str]] = {
 }
 
 
-def network(
-    graph: GraphSource, kind: str = "citation", *, tables: Tables | None = None
-) -> nx.Graph:
+def network(graph: GraphSource, kind: str = "citation") -> nx.Graph:
     """The ``kind`` projection (see PROJECTIONS) of a built graph: an Oxigraph store, an rdflib
     graph, or a path as ``-g`` takes (a build folder or an RDF file)."""
     if kind not in PROJECTIONS:
         known = ", ".join(PROJECTIONS)
         raise GraphError(f"unknown projection {kind!r} (known: {known})")
-    if tables is None:
-        tables = read_tables(as_store(graph))
-    net = PROJECTIONS[kind][0](tables)
+    net = PROJECTIONS[kind][0](read_tables(as_store(graph)))
     net.graph["projection"] = kind
     return net
-
-
-def citation_network(graph: GraphSource) -> nx.MultiDiGraph:
-    """Papers and every relation between them (cites, similar, discusses, …)."""
-    net = network(graph, "full")
-    papers = [n for n, kind in net.nodes(data="kind") if kind == "paper"]
-    return net.subgraph(papers).copy()

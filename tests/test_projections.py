@@ -25,7 +25,7 @@ from kg.cli import cli
 from kg.errors import GraphError
 from kg.explore import find_paper, neighbors, shortest_path
 from kg.metrics import annotate, stats
-from kg.projections import COAUTHOR_MAX_AUTHORS, PROJECTIONS, network, read_tables
+from kg.projections import COAUTHOR_MAX_AUTHORS, PROJECTIONS, network
 from kg.store import open_graph
 
 from .conftest import ROOT
@@ -158,9 +158,8 @@ def test_unknown_projection_is_a_kg_error(build: Path) -> None:
 
 
 def test_metrics_are_deterministic_and_number_communities_by_size(build: Path) -> None:
-    tables = read_tables(open_graph(build))
-    first = annotate(network(build, "full", tables=tables))
-    again = annotate(network(build, "full", tables=tables))
+    first = annotate(network(build, "full"))
+    again = annotate(network(open_graph(build), "full"))
     assert dict(first.nodes(data=True)) == dict(again.nodes(data=True))
     papers = {n: a for n, a in first.nodes(data=True) if a["kind"] == "paper"}
     assert sum(a["pagerank"] for a in papers.values()) == pytest.approx(1, abs=1e-6)

@@ -585,12 +585,6 @@ def _check(text: str) -> None:
         assert isinstance(record, RECORD_TYPES)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.text())
-def test_parse_never_raises_on_any_text(text: str) -> None:
-    _check(text)
-
-
 @settings(max_examples=150, deadline=None)
 @given(WELL_FORMED)
 def test_parse_never_raises_on_pubmed_shaped_trees(text: str) -> None:
