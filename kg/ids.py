@@ -9,7 +9,9 @@ from urllib.parse import unquote
 _DOI_PREFIXES = re.compile(
     r"^(?:https?://(?:dx\.)?doi\.org/|doi\.org/|doi:\s*|info:doi/|urn:doi:)", re.IGNORECASE
 )
-_DOI_SHAPE = re.compile(r"^10\.\d{4,9}/\S+$")
+# A prefix of ASCII digits and a suffix of printable characters: no space, control character,
+# lone surrogate or U+FFFD (what a bad %-escape decodes to).
+_DOI_SHAPE = re.compile("^10\\.[0-9]{4,9}/[^\\s\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffd]+$")
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212"), "-")
 _TRAILING = ".,;:)]}>'\""
 
@@ -22,10 +24,10 @@ def normalize_doi(value: str | None) -> str | None:
     """
     if not value:
         return None
-    doi = unicodedata.normalize("NFKC", value).strip().translate(_DASHES)
+    doi = _visible(unicodedata.normalize("NFKC", value)).strip().translate(_DASHES)
     doi = _DOI_PREFIXES.sub("", doi)
     if "%" in doi:
-        doi = unquote(doi)
+        doi = _visible(unquote(doi))
     doi = doi.strip()
     while doi and doi[-1] in _TRAILING:
         # a closing bracket that the DOI itself opened is part of it: 10.1002/(sici)…
@@ -36,6 +38,12 @@ def normalize_doi(value: str | None) -> str | None:
         doi = doi[:-1]
     doi = doi.lower()
     return doi if _DOI_SHAPE.match(doi) else None
+
+
+def _visible(text: str) -> str:
+    """``text`` without invisible format characters (zero-width space and joiners, soft hyphen,
+    byte order mark, direction marks): what copying a DOI from a web page or PDF slips in."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
 _PMID = re.compile(r"^[1-9]\d{0,7}$")

@@ -7,7 +7,6 @@ which section which DEO class.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -109,11 +108,40 @@ COUNT_SOURCES: dict[str, tuple[URIRef, str]] = {
 # extra fields with a property of their own; the others become kgo:sourceField "key: value".
 EXTRA_PROPERTIES: dict[str, URIRef] = {"conflict_of_interest": KGO.conflictOfInterest}
 
-_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
-_DATE = re.compile(r"^(\d{4})(?: ([A-Za-z]{3})[a-z]*\.?(?: (\d{1,2}))?)?$")
+# English month names, whatever the locale: a month is any prefix of three letters or more.
+_MONTH_NAMES = (
+    *("january", "february", "march", "april", "may", "june"),
+    *("july", "august", "september", "october", "november", "december"),
+)
+_DATE = re.compile(r"^(\d{4})(?: ([A-Za-z]{3,9})\.?(?: (\d{1,2}))?)?$", re.ASCII)
 _EMAIL = re.compile(
     r"\s*(?:Electronic address:\s*)?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)\.?", re.IGNORECASE
 )
+
+
+# What a text literal never holds. Control characters (C0 and C1, but tab, line feed and
+# carriage return) are legal in Turtle and N-Triples but not in XML 1.0 (GraphML, GEXF) and
+# drive terminals: the ones that space words (vertical tab, form feed, the separators, NEL)
+# become a space, the others are dropped. A lone surrogate (only a JSON escape can make one)
+# is not a character UTF-8 can write: it becomes U+FFFD.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_REPLACEMENTS = {
+    **dict.fromkeys(map(chr, (*range(0x00, 0x20), *range(0x7F, 0xA0))), ""),
+    **dict.fromkeys(map(chr, (0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x1F, 0x85)), " "),
+    **dict.fromkeys(map(chr, range(0xD800, 0xE000)), "\ufffd"),
+}
+
+
+def clean_text(value: str) -> str:
+    """``value`` as a literal holds it: see ``_CONTROLS``."""
+    if not _CONTROLS.search(value):
+        return value
+    return _CONTROLS.sub(lambda m: _REPLACEMENTS[m.group()], value)
+
+
+def plain(value: str) -> Literal:
+    """A plain string literal of text read from a source."""
+    return Literal(clean_text(value))
 
 
 def to_graph(resolved: Resolved, minter: Minter) -> Graph:
@@ -144,7 +172,7 @@ def source_iri(source: Source, minter: Minter) -> URIRef:
 def _source(source: Source, minter: Minter) -> Iterator[Triple]:
     s = source_iri(source, minter)
     yield s, RDF.type, PROV.Entity
-    yield s, KGO.path, Literal(source.path)
+    yield s, KGO.path, plain(source.path)
     yield s, KGO.sha256, Literal(source.sha256)
     yield s, KGO.sourceFormat, Literal(source.format)
     yield s, DCTERMS.format, Literal(source.media_type)
@@ -154,7 +182,7 @@ def _paper(merged: MergedPaper, resolved: Resolved, minter: Minter) -> Iterator[
     p, paper = merged.iri, merged.paper
     yield p, RDF.type, KGO.Paper
     for kind in paper.types:
-        yield p, KGO.publicationType, Literal(kind)
+        yield p, KGO.publicationType, plain(kind)
         if cls := TYPE_CLASSES.get(fold(kind)):
             yield p, RDF.type, cls
     for prop, value in (
@@ -169,9 +197,9 @@ def _paper(merged: MergedPaper, resolved: Resolved, minter: Minter) -> Iterator[
         (DCTERMS.language, paper.language),
         (DCTERMS.bibliographicCitation, paper.citation_text),
     ):
-        if value:
-            yield p, prop, Literal(value)
-    if paper.year:
+        if value and (text := clean_text(value)):  # a title of control characters is none
+            yield p, prop, Literal(text)
+    if paper.year and 0 < paper.year < 10000:
         yield p, FABIO.hasPublicationYear, Literal(f"{paper.year:04d}", datatype=XSD.gYear)
     if paper.date:
         yield p, PRISM.publicationDate, date_literal(paper.date)
@@ -195,36 +223,45 @@ def _paper(merged: MergedPaper, resolved: Resolved, minter: Minter) -> Iterator[
     for heading in paper.mesh:
         yield from _mesh(p, heading, minter)
     for keyword in paper.keywords:
-        yield p, DCTERMS.subject, Literal(keyword)
+        yield p, DCTERMS.subject, plain(keyword)
     for grant in paper.grants:
         yield from _grant(p, grant, minter)
     for key, value in paper.extra:
         if prop := EXTRA_PROPERTIES.get(key):
-            yield p, prop, Literal(value)
+            yield p, prop, plain(value)
         else:
-            yield p, KGO.sourceField, Literal(f"{key}: {value}")
+            yield p, KGO.sourceField, plain(f"{key}: {value}")
     for source in merged.sources:
         yield p, PROV.wasDerivedFrom, source_iri(source, minter)
 
 
 def date_literal(text: str) -> Literal:
     """A typed date only for a real calendar date: ``2015 Oct 21`` -> xsd:date, ``2024 Sep`` ->
-    xsd:gYearMonth, ``2021`` -> xsd:gYear; seasons, ranges and impossible dates stay strings."""
+    xsd:gYearMonth, ``2021`` -> xsd:gYear; seasons, ranges, impossible dates (``2023 Feb 30``)
+    and digits other than ASCII ones stay strings."""
     m = _DATE.match(text.strip())
     if not m:
-        return Literal(text)
+        return plain(text)
     year, month_name, day = m.groups()
+    if year == "0000":  # no year zero in the calendar sources date by
+        return plain(text)
     if month_name is None:
         return Literal(year, datatype=XSD.gYear)
-    month = _MONTHS.get(month_name.lower())
+    month = _month(month_name)
     if month is None:
-        return Literal(text)
+        return plain(text)
     if day is None:
         return Literal(f"{year}-{month:02d}", datatype=XSD.gYearMonth)
     try:
         return Literal(date(int(year), month, int(day)).isoformat(), datatype=XSD.date)
     except ValueError:
-        return Literal(text)
+        return plain(text)
+
+
+def _month(word: str) -> int | None:
+    """``Feb``, ``Sept``, ``September`` -> its number; None for any other word."""
+    word = word.lower()
+    return next((i for i, name in enumerate(_MONTH_NAMES, 1) if name.startswith(word)), None)
 
 
 def _is_iso_date(text: str) -> bool:
@@ -235,31 +272,32 @@ def _is_iso_date(text: str) -> bool:
     return len(text) == 10
 
 
-_RANGE = re.compile(r"^([A-Za-z]*)(\d+)-([A-Za-z]*)(\d+)$")
+# Page numbers of up to nine ASCII digits (int() refuses a number of 5,000 digits).
+_RANGE = re.compile(r"^([A-Za-z]*)([0-9]{1,9})-([A-Za-z]*)([0-9]{1,9})$")
 
 
 def _pages(p: URIRef, pages: str) -> Iterator[Triple]:
     """``1137-50`` -> range, start 1137, end 1150 (the abbreviated end page expanded)."""
-    yield p, PRISM.pageRange, Literal(pages)
+    yield p, PRISM.pageRange, plain(pages)
     m = _RANGE.match(pages)
     if m and m.group(1) == (m.group(3) or m.group(1)):
         prefix, start, _, end = m.groups()
         if len(end) < len(start):
             end = start[: len(start) - len(end)] + end
         if int(end) >= int(start):
-            yield p, PRISM.startingPage, Literal(prefix + start)
-            yield p, PRISM.endingPage, Literal(prefix + end)
+            yield p, PRISM.startingPage, plain(prefix + start)
+            yield p, PRISM.endingPage, plain(prefix + end)
 
 
 def _journal(p: URIRef, j: URIRef, journal: Journal) -> Iterator[Triple]:
     yield p, DCTERMS.isPartOf, j
     yield j, RDF.type, FABIO.Journal
     if journal.title:
-        yield j, DCTERMS.title, Literal(journal.title)
+        yield j, DCTERMS.title, plain(journal.title)
     if journal.abbreviation:
-        yield j, FABIO.hasNLMJournalTitleAbbreviation, Literal(journal.abbreviation)
+        yield j, FABIO.hasNLMJournalTitleAbbreviation, plain(journal.abbreviation)
     for issn in journal.issns:
-        yield j, PRISM.issn, Literal(issn)
+        yield j, PRISM.issn, plain(issn)
 
 
 def _author(
@@ -282,11 +320,11 @@ def _author(
 
 def _agent(a: URIRef, who: Person) -> Iterator[Triple]:
     yield a, RDF.type, FOAF.Organization if who.collective else FOAF.Person
-    yield a, FOAF.name, Literal(who.name)
+    yield a, FOAF.name, plain(who.name)
     if who.family and not who.collective:
-        yield a, FOAF.familyName, Literal(who.family)
+        yield a, FOAF.familyName, plain(who.family)
     if who.given and not who.collective:
-        yield a, FOAF.givenName, Literal(who.given)
+        yield a, FOAF.givenName, plain(who.given)
 
 
 def _book(p: URIRef, paper: Paper, minter: Minter) -> Iterator[Triple]:
@@ -296,14 +334,14 @@ def _book(p: URIRef, paper: Paper, minter: Minter) -> Iterator[Triple]:
     b = minter("book", slug(title))
     yield p, DCTERMS.isPartOf, b
     yield b, RDF.type, FABIO.AcademicProceedings if proceedings else FABIO.Book
-    yield b, DCTERMS.title, Literal(title)
+    yield b, DCTERMS.title, plain(title)
 
 
 def _organization(subject: URIRef, prop: URIRef, name: str, minter: Minter) -> Iterator[Triple]:
     org = minter("organization", slug(name))
     yield subject, prop, org
     yield org, RDF.type, FOAF.Organization
-    yield org, FOAF.name, Literal(name)
+    yield org, FOAF.name, plain(name)
 
 
 def _affiliation(role: URIRef, text: str, minter: Minter) -> Iterator[Triple]:
@@ -314,15 +352,15 @@ def _affiliation(role: URIRef, text: str, minter: Minter) -> Iterator[Triple]:
     org = minter("organization", slug(name))
     yield role, KGO.affiliation, org
     yield org, RDF.type, FOAF.Organization
-    yield org, FOAF.name, Literal(name)
+    yield org, FOAF.name, plain(name)
     for email in emails:
-        yield org, KGO.contactEmail, Literal(email)
+        yield org, KGO.contactEmail, plain(email)
 
 
 def _mesh(p: URIRef, heading: MeshHeading, minter: Minter) -> Iterator[Triple]:
     d = mesh_iri(heading.ui) if heading.ui else minter("subject", slug(heading.descriptor))
     yield p, DCTERMS.subject, d
-    yield d, RDFS.label, Literal(heading.descriptor)
+    yield d, RDFS.label, plain(heading.descriptor)
     h = minter.hashed("heading", p, heading.descriptor)
     yield p, KGO.meshHeading, h
     yield h, RDF.type, KGO.MeshHeading
@@ -330,7 +368,7 @@ def _mesh(p: URIRef, heading: MeshHeading, minter: Minter) -> Iterator[Triple]:
     yield h, KGO.majorTopic, Literal(heading.major)
     for qualifier, major in heading.qualifiers:
         q = minter("qualifier", slug(qualifier))
-        yield q, RDFS.label, Literal(qualifier)
+        yield q, RDFS.label, plain(qualifier)
         yield h, KGO.qualifier, q
         if major:
             yield h, KGO.majorQualifier, q
@@ -341,11 +379,11 @@ def _grant(p: URIRef, grant: Grant, minter: Minter) -> Iterator[Triple]:
     yield p, KGO.fundedBy, g
     yield g, RDF.type, KGO.Grant
     if grant.identifier:
-        yield g, DCTERMS.identifier, Literal(grant.identifier)
+        yield g, DCTERMS.identifier, plain(grant.identifier)
     if grant.acronym:
-        yield g, KGO.agencyAcronym, Literal(grant.acronym)
+        yield g, KGO.agencyAcronym, plain(grant.acronym)
     if grant.country:
-        yield g, KGO.country, Literal(grant.country)
+        yield g, KGO.country, plain(grant.country)
     if grant.agency:
         yield from _organization(g, KGO.fundingAgency, grant.agency, minter)
 
@@ -371,9 +409,9 @@ def _statement(resolved: ResolvedStatement, minter: Minter) -> Iterator[Triple]:
     if resolved.citing is not None:
         yield c, CITO.hasCitingEntity, resolved.citing
     yield c, CITO.hasCitationCharacterization, CHARACTERIZATIONS[st.type]
-    yield c, C4O.hasContent, Literal(st.text)
+    yield c, C4O.hasContent, plain(st.text)
     if st.section:
-        yield c, KGO.section, Literal(st.section)
+        yield c, KGO.section, plain(st.section)
         if cls := SECTION_CLASSES.get(fold(st.section)):
             yield c, KGO.sectionType, cls
     if st.confidence is not None:
@@ -411,7 +449,7 @@ def _counts(resolved: ResolvedCounts, minter: Minter) -> Iterator[Triple]:
         )
         yield n, C4O.hasGlobalCountSource, who
         yield who, RDF.type, C4O.BibliographicInformationSource
-        yield who, FOAF.name, Literal(name)
+        yield who, FOAF.name, plain(name)
     for field, prop in _COUNT_PROPERTIES:
         value = getattr(counts, field)
         if value is not None:

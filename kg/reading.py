@@ -9,15 +9,18 @@ Nothing here raises for a bad file: what cannot be read becomes a :class:`Proble
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import gzip
 import hashlib
+import os
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from . import extract
 from .errors import KgError
+from .extract.common import MAX_TEXT
 from .records import Extraction, Loc, Problem, Record, Source, at
 
 BLOCK = 1 << 20  # bytes read at a time
@@ -93,6 +96,17 @@ class _Content:
         self.raw.close()
 
 
+def display_path(path: Path) -> str:
+    """``path`` as text that any output can hold: the bytes of a name that is not UTF-8 (Python
+    holds them as lone surrogates) are written as ``\\xe9``."""
+    name = path.as_posix()
+    return os.fsencode(name).decode("utf-8", "backslashreplace") if _has_surrogate(name) else name
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= c <= "\udfff" for c in text)
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as raw:
@@ -104,7 +118,7 @@ def sha256_of(path: Path) -> str:
 def extract_file(path: Path, forced: str | None = None) -> tuple[Extraction | None, list[Problem]]:
     """Read one file into records; never raises for a bad file, reports it instead.
     A gzip file (found by its magic bytes, whatever its name) is read decompressed."""
-    name = path.as_posix()
+    name = display_path(path)
     records: list[Record] = []
     problems: list[Problem] = []
     module = None
@@ -132,10 +146,15 @@ def extract_file(path: Path, forced: str | None = None) -> tuple[Extraction | No
                 while block := content.read(BLOCK):
                     rest += block
                 text, decode_problems = decode(bytes(rest))
-                module = extract.choose(text, forced)
-                items = module.parse(text)
+                items = module.parse(text)  # its format is the one its first block has
         for record in items:
-            (problems if isinstance(record, Problem) else records).append(at(record, name))
+            if isinstance(record, Problem):
+                problems.append(at(record, name))
+                continue
+            kept, left_out = bounded(record)
+            if kept is not None:
+                records.append(at(kept, name))
+            problems.extend(at(p, name) for p in left_out)
         problems[:0] = [at(p, name) for p in decode_problems]
     except KgError as error:
         problems.append(Problem(str(error), Loc(name)))
@@ -150,6 +169,78 @@ def extract_file(path: Path, forced: str | None = None) -> tuple[Extraction | No
         return None, problems
     source = Source(name, sha256_of(path), module.FORMAT, module.MEDIA_TYPE)
     return Extraction(source, tuple(records)), problems
+
+
+def bounded(record: Record) -> tuple[Record | None, list[Problem]]:
+    """``record`` without the texts longer than ``MAX_TEXT``, and a Problem for each one
+    left out. An optional field is emptied; a list loses the item; a text a record cannot do
+    without (a name, a statement) takes the person, heading or whole record with it."""
+    if not _has_long_text(record):
+        return record, []
+    left_out: list[str] = []
+    kept = _without_long_texts(record, "", left_out)
+    if kept is _LEFT_OUT:
+        left_out[-1] += "; the record is skipped"
+    line = record.loc.line
+    return (None if kept is _LEFT_OUT else kept), [Problem(m, Loc(line=line)) for m in left_out]
+
+
+_LEFT_OUT = object()
+
+
+def _has_long_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return len(value) > MAX_TEXT
+    if isinstance(value, tuple):
+        return any(_has_long_text(item) for item in value)
+    if dataclasses.is_dataclass(value):
+        return any(_has_long_text(item) for item in vars(value).values())
+    return False
+
+
+def _without_long_texts(value: Any, where: str, left_out: list[str]) -> Any:
+    """``value`` rebuilt without its long texts (``_LEFT_OUT`` when it cannot stay)."""
+    if isinstance(value, str):
+        left_out.append(_too_long(where, value))
+        return _LEFT_OUT
+    if isinstance(value, tuple):
+        kept = []
+        for item in value:
+            if not _has_long_text(item):
+                kept.append(item)
+            elif dataclasses.is_dataclass(item):
+                if (rebuilt := _without_long_texts(item, where, left_out)) is not _LEFT_OUT:
+                    kept.append(rebuilt)
+            else:  # a text, or a pair such as (tag, value): the whole item goes
+                left_out.append(_too_long(where, max(_texts(item), key=len)))
+        return tuple(kept)
+    changes: dict[str, Any] = {}
+    for field in dataclasses.fields(value):
+        item = getattr(value, field.name)
+        if not _has_long_text(item):
+            continue
+        name = f"{where}.{field.name}" if where else field.name
+        rebuilt = _without_long_texts(item, name, left_out)
+        if rebuilt is not _LEFT_OUT:
+            changes[field.name] = rebuilt
+        elif field.default is None:
+            changes[field.name] = None
+        else:
+            return _LEFT_OUT
+    return dataclasses.replace(value, **changes)
+
+
+def _too_long(where: str, text: str) -> str:
+    size = f"{len(text):,} characters, more than kg keeps ({MAX_TEXT:,})"
+    return f"{where or 'text'} left out: {size}"
+
+
+def _texts(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _texts(item)
 
 
 def _chunks(first: str, content: _Content, decoder: Decoder) -> Iterator[str]:

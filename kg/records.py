@@ -7,6 +7,7 @@ fills in the line, the build fills in the file.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -186,7 +187,15 @@ class Problem:
     def describe(self) -> str:
         """``path:line: message``, as the build reports it."""
         where = self.loc.path + (f":{self.loc.line}" if self.loc.line else "")
-        return f"skipped {where}: {self.message}"
+        # a message may quote the source: its control characters are shown, not sent
+        return _CONTROL.sub(_escape, f"skipped {where}: {self.message}")
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group()):02x}"
 
 
 Record = Paper | Relation | CitationStatement | CitationCounts | Problem

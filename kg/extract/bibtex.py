@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from ..ids import normalize_doi, normalize_pmcid, normalize_pmid
 from ..records import Journal, Loc, Paper, Person, Problem, Record
-from .common import MONTHS, READ_ERRORS
+from .common import MAX_TEXT, MONTHS, READ_ERRORS
 from .names import parse_name, person, split_full_name
 from .ris import issns_in, ris_date
 
@@ -456,6 +456,9 @@ class _Scanner:
     def __init__(self, text: str) -> None:
         self.text = text
         self.macros: dict[str, str] = dict(MONTH_MACROS)
+        # Macros can double a text at every @string (a macro bomb): what they expand to is
+        # bounded, in one value and in all (generously: abbreviations expand a few times).
+        self.expansion_left = 8 * len(text) + MAX_TEXT
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
     def line_of(self, pos: int) -> int:
@@ -583,6 +586,7 @@ class _Scanner:
         """``{…}``, ``"…"``, a number or a macro, and more of them after ``#``."""
         parts: list[str] = []
         text = self.text
+        size = 0
         while True:
             char = text[pos] if pos < len(text) else ""
             if char == "{":
@@ -592,10 +596,17 @@ class _Scanner:
             elif number := _NUMBER.match(text, pos):
                 part, pos = number.group(0), number.end()
             elif macro := _FIELD_NAME.match(text, pos):
-                name = macro.group(0)
-                part, pos = self.macros.get(name.lower(), name), macro.end()
+                name, pos = macro.group(0), macro.end()
+                part = self.macros.get(name.lower())
+                if part is None:  # an undefined macro is printed as its name
+                    part = name
+                else:
+                    self.expansion_left -= len(part)
+                    if self.expansion_left < 0 or size + len(part) > MAX_TEXT:
+                        raise _BibError(f"macro {name!r} expands to too much text (a bomb?)", pos)
             else:
                 raise self._expected(pos, "a value")
+            size += len(part)
             parts.append(part)
             after = self._skip(pos)
             if after < len(text) and text[after] == "#":

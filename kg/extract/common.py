@@ -16,6 +16,11 @@ READ_ERRORS = (
     RecursionError,
 )
 
+# The longest text one field of a record may hold, in characters. The build leaves a longer one
+# out and reports it (a 50 MB line is no title: it would cost ten times its size on the way to
+# the outputs); an extractor that makes text (BibTeX macros) stops before making more.
+MAX_TEXT = 4 << 20
+
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 

@@ -17,6 +17,11 @@ from .common import READ_ERRORS
 
 _WS = re.compile(r"[ \t\n\r]*")
 
+# A ``\u`` escape of a UTF-16 surrogate. json decodes a lone one ("\ud83d" with no partner)
+# into a str that no UTF-8 output can hold, so such strings are repaired as they are read.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
 _TOKEN = re.compile(r'["{}\[\],]')
 
 _STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.S)
@@ -108,7 +113,10 @@ class _Walk:
     def decode(self, pos: int) -> tuple[Any, int] | Located:
         """The value at ``pos`` and where it ends, or the error json reports."""
         try:
-            return self._decoder.raw_decode(self.text, pos)
+            value, end = self._decoder.raw_decode(self.text, pos)
+            if _SURROGATE_ESCAPE.search(self.text, pos, end):
+                value = _without_surrogates(value)
+            return value, end
         except json.JSONDecodeError as error:
             return Located(error.lineno, error=f"JSON syntax error: {error.msg}")
         except RecursionError:
@@ -220,6 +228,17 @@ class _Walk:
                 return pos + 1, value, found
             yield Located(self.line(pos), error="JSON syntax error: expected ',' or '}'")
             return None, value, True
+
+
+def _without_surrogates(value: Any) -> Any:
+    """``value`` with each lone surrogate in its strings (keys too) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def skip_value(text: str, start: int) -> int | None:

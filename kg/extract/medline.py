@@ -147,6 +147,7 @@ class _People:
 
     names: list[_Name] = field(default_factory=list)
     leading: list[str] = field(default_factory=list)  # AD printed before the author list
+    first_waiting: int = 0  # no FAU before this index waits for its AU (a name never waits again)
 
     def add_full(self, value: str) -> None:
         self.names.append(_Name(full=value))
@@ -154,9 +155,10 @@ class _People:
     def add_short(self, value: str) -> None:
         """An ``AU``: it completes the first ``FAU`` still without one when that is the one
         just read or has the same family name; otherwise it is an author of its own."""
-        waiting = next(
-            (n for n in self.names if n.full and n.short is None and not n.collective), None
-        )
+        names = self.names
+        while self.first_waiting < len(names) and not _waits(names[self.first_waiting]):
+            self.first_waiting += 1
+        waiting = names[self.first_waiting] if self.first_waiting < len(names) else None
         if waiting is not None and (waiting is self.names[-1] or _same_family(waiting, value)):
             waiting.short = value
         else:
@@ -188,6 +190,11 @@ class _People:
             if built is not None:
                 found.append(built)
         return tuple(found)
+
+
+def _waits(name: _Name) -> bool:
+    """An ``FAU`` whose ``AU`` has not come yet."""
+    return bool(name.full) and name.short is None and not name.collective
 
 
 def _same_family(name: _Name, short: str) -> bool:

@@ -147,6 +147,14 @@ _PROLOG_TO_ROOT = re.compile(
     r"<(?:PubmedArticleSet|PubmedBookArticleSet)[\s/>]",
     re.S,
 )
+# The DOCTYPE names the document element too: a file whose internal subset runs past the part
+# sniffed (an entity bomb) is still claimed, so that it is refused as PubMed XML, not unknown.
+_PROLOG_TO_SUBSET = re.compile(
+    r"\A\s*(?:<\?xml\b[^>]*\?>\s*)?(?:(?:<!--.*?-->|<\?.*?\?>)\s*)*"
+    r"<!DOCTYPE\s+(?:PubmedArticleSet|PubmedBookArticleSet)\b[^\[>]*\[",
+    re.S,
+)
+_SUBSET_END = re.compile(r"\]\s*>")
 _ARTICLE_START = re.compile(r"<(?:PubmedArticle|PubmedBookArticle)[\s/>]")
 # A match of _ARTICLE_START can begin only in the last characters of a text searched in vain.
 _ARTICLE_START_TAIL = len("<PubmedBookArticle")
@@ -158,8 +166,13 @@ _ISSN = re.compile(r"^(\d{4})-?(\d{3}[\dX])$")
 
 
 def sniff(text: str) -> bool:
-    """True when the document element (after declaration, DOCTYPE, comments) is a PubMed set."""
-    return bool(_PROLOG_TO_ROOT.match(text[:SNIFF_HEAD].lstrip("\ufeff")))
+    """True when the document element (after declaration, DOCTYPE, comments) is a PubMed set,
+    or when the DOCTYPE names one and its internal subset runs past the text sniffed."""
+    head = text[:SNIFF_HEAD].lstrip("\ufeff")
+    if _PROLOG_TO_ROOT.match(head):
+        return True
+    subset = _PROLOG_TO_SUBSET.match(head)
+    return bool(subset) and not _SUBSET_END.search(head, subset.end())
 
 
 def parse(text: str) -> Iterator[Record]:
