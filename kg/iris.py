@@ -30,11 +30,17 @@ def fold(text: str) -> str:
 
 
 def slug(text: str, limit: int = 80) -> str:
-    """``fold`` as an IRI-safe ASCII key; falls back to a hash for non-Latin or long text."""
-    ascii_key = "-".join(fold(text).encode("ascii", "ignore").decode().split())
-    if not ascii_key or len(ascii_key) > limit:
-        return (ascii_key[: limit - 17].rstrip("-") + "-" if ascii_key else "") + digest(fold(text))
-    return ascii_key
+    """``fold`` as an IRI-safe ASCII key (``[a-z0-9-]``, at most ``limit`` characters): the
+    folded words joined by ``-``. When folding leaves characters that are not ASCII (``ø``,
+    ``ł``, CJK, Cyrillic …) or the key is too long, the ASCII part (maybe empty) is followed by
+    a hash of the folded text, so that texts whose folds differ never share a slug
+    (``x 日本`` and ``x 中国`` are ``x-<hash>`` and ``x-<other hash>``, not both ``x``)."""
+    folded = fold(text)
+    ascii_key = "-".join(folded.encode("ascii", "ignore").decode().split())
+    if ascii_key and len(ascii_key) <= limit and folded.isascii():
+        return ascii_key
+    head = ascii_key[: limit - 17].rstrip("-")
+    return (head + "-" if head else "") + digest(folded)
 
 
 def doi_iri(doi: str) -> URIRef:
@@ -66,7 +72,15 @@ def mesh_iri(ui: str) -> URIRef:
 
 
 def person_key(family: str, initials: str | None) -> str:
-    return slug(family) + ("-" + slug(initials) if initials else "")
+    """``smith-j``, ``van-der-berg-ab``: the family name's slug, then the initials' slug. Slugs
+    never hold ``--``, so the keys that could be read two ways take it as their separator: a
+    family name of several words without initials ends in ``--`` (``garcia-lopez--``, not
+    ``garcia-lopez`` as Garcia L would be), and initials of several words follow ``--``."""
+    family_key = slug(family)
+    if not initials:
+        return family_key + ("--" if "-" in family_key else "")
+    initials_key = slug(initials)
+    return family_key + ("--" if "-" in initials_key else "-") + initials_key
 
 
 class Minter:
