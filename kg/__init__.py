@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+__version__ = "0.1.0"  # before the imports: kg.pipeline reads it
+
 from .errors import KgError
 from .pipeline import BuildReport, build
 from .store import load
@@ -27,6 +29,3 @@ def network(graph: Any = "output", kind: str = "citation") -> nx.Graph:
     from .projections import network as project
 
     return annotate(project(graph, kind))
-
-
-__version__ = "0.1.0"

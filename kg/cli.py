@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -12,7 +13,7 @@ from urllib.parse import urlsplit
 import click
 
 from . import __version__
-from .errors import KgError
+from .errors import KgError, ValidationFailed
 from .explore import VIA, Step, shortest_path
 from .explore import neighbors as explore_neighbors
 from .export import EXPORT_FORMATS
@@ -25,6 +26,7 @@ from .iris import DEFAULT_BASE
 from .metrics import annotate, render_stats
 from .metrics import stats as graph_stats
 from .netexport import NETWORK_FORMATS, export_network
+from .pipeline import EXIT_SKIPPED
 from .pipeline import build as build_graph
 from .projections import PROJECTIONS, network
 from .push import push as push_graph
@@ -33,8 +35,7 @@ from .query import run as run_query
 from .serve import check_bind
 from .serve import serve as serve_graph
 from .store import open_graph
-
-EXIT_SKIPPED = 3
+from .validate import validate as validate_graph
 
 
 class KgGroup(click.Group):
@@ -88,20 +89,43 @@ def cli() -> None:
     type=click.Choice(sorted(EXTRACTORS)),
     help="Read every file as this format instead of detecting it.",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail (exit 1, nothing written) when any file or record would be skipped.",
+)
+@click.option(
+    "-j",
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Processes reading the files (the outputs are the same for any number).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
 def build(
-    inputs: tuple[Path, ...], output: Path, base_iri: str, format_: str | None, quiet: bool
+    inputs: tuple[Path, ...],
+    output: Path,
+    base_iri: str,
+    format_: str | None,
+    strict: bool,
+    workers: int,
+    quiet: bool,
 ) -> None:
     """Build the graph from INPUTS (files and folders; default: seeds/).
 
     Writes OUTPUT/graph.ttl (the merged graph, Turtle), OUTPUT/graph.trig (the merged graph
-    and each source's facts in a named graph) and OUTPUT/graph.html (an offline map). Files may
-    be gzipped. Exit code 3 when some files or records were skipped (each is named on stderr);
-    identifier conflicts between sources are printed as warnings.
+    and each source's facts in a named graph), OUTPUT/graph.html (an offline map),
+    OUTPUT/store/ and OUTPUT/report.json (what was read and skipped), all replaced together.
+    Files may be gzipped. Exit code 3 when some files or records were skipped (each is named
+    with its path and line on stderr and in report.json); identifier conflicts between
+    sources are printed as warnings.
 
     Example: kg build seeds/ my-exports/ -o output
     """
-    report = build_graph(inputs, output, base_iri=base_iri, forced=format_)
+    report = build_graph(
+        inputs, output, base_iri=base_iri, forced=format_, strict=strict, workers=workers
+    )
     for problem in report.problems:
         click.echo(problem.describe(), err=True)
     for warning in report.warnings:
@@ -438,6 +462,37 @@ def html(
     )
     atomic_write(output, page.encode("utf-8"))
     click.echo(f"wrote {output.as_posix()}")
+
+
+@cli.command()
+@graph_option
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+def validate(graph: Path, as_json: bool) -> None:
+    """Check a built graph (its merged graph) against kg's SHACL shapes (ontology/shapes.ttl).
+
+    Prints each violation as its focus node, path, message and value, then a summary. Exit 1
+    when the graph does not conform.
+
+    Example: kg validate -g output
+    """
+    report = validate_graph(graph)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "conforms": report.conforms,
+                    "triples": report.triples,
+                    "violations": [dataclasses.asdict(v) for v in report.violations],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    elif report.conforms:
+        click.echo(report.summary())
+    if not report.conforms:
+        lines = () if as_json else tuple(v.describe() for v in report.violations)
+        raise ValidationFailed(report.summary(), lines)
 
 
 def main() -> None:

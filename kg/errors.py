@@ -14,6 +14,10 @@ class NothingBuilt(KgError):
     """No input file gave anything to build."""
 
 
+class StrictFailure(KgError):
+    """``--strict`` and something was skipped: the build writes nothing."""
+
+
 class FormatError(KgError):
     """A file's format could not be determined, or an unknown format was asked for."""
 
@@ -28,3 +32,7 @@ class GraphError(KgError):
 
 class QueryError(KgError):
     """A query is refused (SERVICE, an update), malformed, or took too long."""
+
+
+class ValidationFailed(KgError):
+    """A graph does not conform to ontology/shapes.ttl; ``details`` are the violations."""

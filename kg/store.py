@@ -2,25 +2,24 @@
 
 ``kg build`` writes ``DIR/store/``: the merged graph as the default graph and each source's
 facts in a named graph (the source's IRI). The new store is loaded beside the old one and
-swapped in, so a failed build never leaves a half store. ``open_graph`` turns what a user
-gives with ``-g`` (a build folder or one RDF file) into a pyoxigraph store; ``load`` gives
+swapped in (kg.fsio.Staging), so a failed build never leaves a half store. ``open_graph``
+turns what a user gives with ``-g`` (a build folder or one RDF file) into a pyoxigraph
+store; ``load`` gives
 rdflib users a ``Dataset`` whose queries run in Oxigraph.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
-import shutil
-import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Dataset
 
 from .errors import GraphError
-from .fsio import folder_mode
 
 STORE = "store"
 
@@ -35,33 +34,21 @@ FILE_FORMATS: dict[str, ox.RdfFormat] = {
 }
 
 
-def write_store(output: Path, graphs: Iterable[tuple[str | None, bytes]]) -> Path:
-    """Load ``graphs`` ((graph IRI or None for the default graph, N-Triples)) into a new store
-    beside ``output/store`` and swap it in."""
-    output.mkdir(parents=True, exist_ok=True)
-    fresh = Path(tempfile.mkdtemp(prefix=".store-new-", dir=output))
-    fresh.chmod(folder_mode())
+@contextlib.contextmanager
+def new_store(folder: Path, graphs: Iterable[tuple[str | None, bytes]]) -> Iterator[ox.Store]:
+    """A new store in the empty ``folder`` with ``graphs`` ((graph IRI or None for the default
+    graph, N-Triples)) bulk-loaded; it is optimized and closed when the block ends."""
+    store = ox.Store(str(folder))
+    for name, ntriples in graphs:
+        graph = ox.NamedNode(name) if name else ox.DefaultGraph()
+        store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
     try:
-        store = ox.Store(str(fresh))
-        for name, ntriples in graphs:
-            graph = ox.NamedNode(name) if name else ox.DefaultGraph()
-            store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+        yield store
         store.optimize()
         store.flush()
+    finally:
         del store
         gc.collect()  # the store's files are closed only when the object is gone
-        target = output / STORE
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=".store-old-", dir=output))
-            os.replace(target, old / STORE)
-        os.replace(fresh, target)
-    except BaseException:
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-    return target
 
 
 def store_location(path: Path) -> Path | None:

@@ -55,6 +55,7 @@ def test_build_without_arguments_reads_seeds_writes_output(seeds_here: Path) -> 
         "graph.html",
         "graph.trig",
         "graph.ttl",
+        "report.json",
         "store",
     ]
 
@@ -111,6 +112,7 @@ def test_nothing_to_build_is_exit_1_and_keeps_previous_outputs(seeds_here: Path)
         "graph.html",
         "graph.trig",
         "graph.ttl",
+        "report.json",
         "store",
     ]
 

@@ -54,6 +54,7 @@ def test_a_rebuild_swaps_the_store_and_leaves_no_leftovers(tmp_path: Path) -> No
         "graph.html",
         "graph.trig",
         "graph.ttl",
+        "report.json",
         "store",
     ]
     trig = Dataset()
