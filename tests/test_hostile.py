@@ -185,6 +185,14 @@ def title_of(graph: Graph, pmid: str) -> str:
     return str(graph.value(paper, DCTERMS.title))
 
 
+def source_names(graph: Graph, paper: URIRef) -> set[str]:
+    """The names of the files a paper was read from."""
+    return {
+        Path(str(graph.value(s, URIRef(KGO + "path")))).name
+        for s in graph.objects(paper, PROV.wasDerivedFrom)
+    }
+
+
 def output_files(built: Built) -> list[Path]:
     return sorted(p for p in built.output.rglob("*") if p.is_file())
 
@@ -271,10 +279,7 @@ def test_doi_variants_are_one_node_with_one_canonical_doi(graph: Graph) -> None:
     paper = only_paper(graph, DOI_TITLE)
     assert paper == URIRef(f"https://doi.org/{DOI}")
     assert [str(d) for d in graph.objects(paper, PRISM_DOI)] == [DOI]
-    sources = {
-        Path(str(graph.value(s, URIRef(KGO + "path")))).name
-        for s in graph.objects(paper, PROV.wasDerivedFrom)
-    }
+    sources = source_names(graph, paper)
     assert sources == {
         "doi_variants.bib",
         "doi_variants.nbib",
@@ -297,10 +302,7 @@ def test_the_sici_doi_is_one_paper_with_a_valid_iri(built: Built, graph: Graph) 
     assert not set(SICI_IRI) & set('<>"{}|\\^` #')
     ox.NamedNode(SICI_IRI)  # a valid IRI for Oxigraph too
     assert [str(d) for d in graph.objects(paper, PRISM_DOI)] == [SICI]
-    sources = {
-        Path(str(graph.value(s, URIRef(KGO + "path")))).name
-        for s in graph.objects(paper, PROV.wasDerivedFrom)
-    }
+    sources = source_names(graph, paper)
     # its four records and the Crossref reference to it
     assert sources == {
         "sici.bib",
