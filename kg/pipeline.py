@@ -176,7 +176,8 @@ def build(
     )
     with locked(output), Staging(output) as staging:
         with new_store(staging.folder_for(STORE), graphs) as store:
-            # Oxigraph writes Turtle and TriG in its own (stable) order, 50x faster than rdflib
+            # Oxigraph writes them in a stable order (rdflib's TriG follows the hash seed), and
+            # faster: 4.6 s for both at 2,000 articles, against 10.8 s for rdflib's Turtle alone
             staging.file("graph.ttl", serialize(store, "turtle"))
             staging.file("graph.trig", serialize(store, "trig"))
         staging.file("graph.html", page)
