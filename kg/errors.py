@@ -18,6 +18,10 @@ class StrictFailure(KgError):
     """``--strict`` and something was skipped: the build writes nothing."""
 
 
+class OutputError(KgError):
+    """The outputs could not be written (a full disk, no permission); the old ones stay."""
+
+
 class FormatError(KgError):
     """A file's format could not be determined, or an unknown format was asked for."""
 

@@ -20,7 +20,7 @@ from rdflib import Dataset, Graph
 from rdflib.namespace import FOAF, RDF
 
 from . import __version__, extract
-from .errors import InputError, NothingBuilt, StrictFailure
+from .errors import InputError, NothingBuilt, OutputError, StrictFailure
 from .export import serialize
 from .fsio import Staging, locked
 from .iris import DEFAULT_BASE, Minter
@@ -174,6 +174,17 @@ def build(
         tuple(output / name for name in names),
         tuple(c.describe() for c in merged.conflicts),
     )
+    try:
+        _write_outputs(output, graphs, page, report_json(report))
+    except OSError as error:  # a full disk, a folder kg may not write to: the old ones stay
+        where = error.filename or output
+        raise OutputError(f"cannot write {where}: {error.strerror or error}") from None
+    return report
+
+
+def _write_outputs(
+    output: Path, graphs: list[tuple[str | None, bytes]], page: bytes, report: bytes
+) -> None:
     with locked(output), Staging(output) as staging:
         with new_store(staging.folder_for(STORE), graphs) as store:
             # Oxigraph writes them in a stable order (rdflib's TriG follows the hash seed), and
@@ -181,9 +192,8 @@ def build(
             staging.file("graph.ttl", serialize(store, "turtle"))
             staging.file("graph.trig", serialize(store, "trig"))
         staging.file("graph.html", page)
-        staging.file(REPORT, report_json(report))
+        staging.file(REPORT, report)
         staging.commit()
-    return report
 
 
 def report_json(report: BuildReport) -> bytes:

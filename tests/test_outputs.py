@@ -18,7 +18,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+import kg
 from kg import fsio
+from kg.errors import OutputError
 from kg.fsio import JOURNAL, Staging, recover
 
 from . import corpus
@@ -295,3 +297,26 @@ def test_a_2000_article_build_killed_at_12_random_moments_never_loses_the_output
     assert sorted(p.name for p in out.iterdir()) == OUTPUTS  # no leftovers
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["graph"]["papers"] == 2000
+
+
+def test_a_full_disk_is_one_error_and_leaves_the_old_outputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kg.build([SEEDS], tmp_path / "out")
+    before = {name: (tmp_path / "out" / name).read_bytes() for name in FILES}
+    written = []
+
+    def full(fd: int, path: Path, data: bytes) -> None:
+        written.append(path.name)
+        if len(written) == 2:
+            os.close(fd)
+            raise OSError(28, "No space left on device", str(path))
+        real(fd, path, data)
+
+    real = fsio._write
+    monkeypatch.setattr(fsio, "_write", full)
+    with pytest.raises(OutputError, match=r"cannot write .*/graph\.trig: No space left"):
+        kg.build([SEEDS, FIXTURES / "queries" / "night.bib"], tmp_path / "out")
+    monkeypatch.undo()
+    assert {name: (tmp_path / "out" / name).read_bytes() for name in FILES} == before
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == OUTPUTS
