@@ -177,6 +177,7 @@ class Staging:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.moves: list[tuple[Path, Path]] = []  # (staged, target)
+        self.scratches: list[Path] = []
 
     def file(self, name: str, data: bytes) -> Path:
         target = self.folder / name
@@ -192,6 +193,13 @@ class Staging:
         self.moves.append((fresh, self.folder / name))
         return fresh
 
+    def scratch(self, name: str) -> Path:
+        """A path for a file the build needs on the way and deletes (a leftover if killed)."""
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f"{_STAGED}{name}-")
+        os.close(fd)
+        self.scratches.append(Path(tmp))
+        return Path(tmp)
+
     def commit(self) -> None:
         """Move everything into place. Ctrl-C (or SIGTERM) waits until this is done, so an
         interrupted build leaves all the old outputs or all the new ones."""
@@ -206,6 +214,8 @@ class Staging:
             _sync_folder(self.folder)
 
     def discard(self) -> None:
+        for path in self.scratches:
+            path.unlink(missing_ok=True)
         for staged, _ in self.moves:
             if staged.is_dir():
                 shutil.rmtree(staged, ignore_errors=True)

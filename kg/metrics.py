@@ -66,11 +66,12 @@ def _pagerank(graph: nx.Graph) -> dict[Any, float]:
         return {}
 
 
-def annotate(net: nx.Graph) -> nx.Graph:
+def annotate(net: nx.Graph, *, betweenness: bool = True) -> nx.Graph:
     """Add ``pagerank``, ``betweenness``, ``community`` and ``component`` to the nodes of
     ``net`` (in place; returned for chaining). In the mixed projections they are computed on
     the papers; a citation statement takes its cited paper's community, a person or journal
-    the community most of its papers are in."""
+    the community most of its papers are in. ``betweenness=False`` leaves out the one metric
+    that costs O(nm) (the map does not show it)."""
     basis = _basis(net)
     if basis.number_of_nodes() == 0:
         return net
@@ -78,8 +79,12 @@ def annotate(net: nx.Graph) -> nx.Graph:
     undirected = simple(basis, directed=False)
     pagerank = _pagerank(directed)
     n = undirected.number_of_nodes()
-    betweenness = nx.betweenness_centrality(
-        undirected, k=BETWEENNESS_SAMPLE if n > BETWEENNESS_SAMPLE else None, seed=SEED
+    between = (
+        nx.betweenness_centrality(
+            undirected, k=BETWEENNESS_SAMPLE if n > BETWEENNESS_SAMPLE else None, seed=SEED
+        )
+        if betweenness
+        else None
     )
     communities = numbered(nx.community.louvain_communities(undirected, seed=SEED))
     components = numbered(nx.connected_components(undirected))
@@ -87,7 +92,8 @@ def annotate(net: nx.Graph) -> nx.Graph:
     for node in basis:
         attrs = net.nodes[node]
         attrs["pagerank"] = round(pagerank.get(node, uniform), 8)
-        attrs["betweenness"] = round(betweenness.get(node, 0.0), 8)
+        if between is not None:
+            attrs["betweenness"] = round(between.get(node, 0.0), 8)
         attrs["community"] = communities[node]
         attrs["component"] = components[node]
     for node, attrs in net.nodes(data=True):

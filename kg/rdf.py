@@ -454,3 +454,39 @@ def _counts(resolved: ResolvedCounts, minter: Minter) -> Iterator[Triple]:
         value = getattr(counts, field)
         if value is not None:
             yield p, prop, _count(value)
+
+
+# ---- N-Triples / N-Quads text, made directly (no rdflib graph on the build's path) ----------
+
+_ECHAR = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_XSD_STRING = str(XSD.string)
+
+
+def nt_term(term: Node) -> str:
+    """``term`` as N-Triples writes it."""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        text = str(term).translate(_ECHAR)
+        if term.language:
+            return f'"{text}"@{term.language}'
+        if term.datatype is not None and str(term.datatype) != _XSD_STRING:
+            return f'"{text}"^^<{term.datatype}>'
+        return f'"{text}"'
+    return f"_:{term}"  # a blank node (the contract mints none)
+
+
+def nquads(resolved: Resolved, minter: Minter, graph: URIRef | None = None) -> Iterator[str]:
+    """The lines of ``resolved``'s triples, in ``graph`` (None: the default graph)."""
+    end = f" <{graph}> .\n" if graph is not None else " .\n"
+    terms: dict[Node, str] = {}  # IRIs recur (papers, properties): write each once
+    for s, p, o in triples(resolved, minter):
+        line = []
+        for term in (s, p, o):
+            text = terms.get(term)
+            if text is None:
+                text = nt_term(term)
+                if isinstance(term, URIRef):
+                    terms[term] = text
+            line.append(text)
+        yield " ".join(line) + end

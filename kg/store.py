@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -35,14 +35,12 @@ FILE_FORMATS: dict[str, ox.RdfFormat] = {
 
 
 @contextlib.contextmanager
-def new_store(folder: Path, graphs: Iterable[tuple[str | None, bytes]]) -> Iterator[ox.Store]:
-    """A new store in the empty ``folder`` with ``graphs`` ((graph IRI or None for the default
-    graph, N-Triples)) bulk-loaded; it is optimized and closed when the block ends."""
+def new_store(folder: Path, quads: Path) -> Iterator[ox.Store]:
+    """A new store in the empty ``folder`` with the N-Quads file ``quads`` bulk-loaded; it is
+    optimized and closed when the block ends."""
     store = ox.Store(str(folder))
-    for name, ntriples in graphs:
-        graph = ox.NamedNode(name) if name else ox.DefaultGraph()
-        store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
     try:
+        store.bulk_load(path=str(quads), format=ox.RdfFormat.N_QUADS)
         yield store
         store.optimize()
         store.flush()
