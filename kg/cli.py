@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import click
 
 from . import __version__
+from .console import ProgressBar
 from .errors import KgError, ValidationFailed
 from .explore import VIA, Step, shortest_path
 from .explore import neighbors as explore_neighbors
@@ -97,10 +98,14 @@ def cli() -> None:
 @click.option(
     "-j",
     "--workers",
-    default=1,
-    show_default=True,
     type=click.IntRange(1),
-    help="Processes reading the files (the outputs are the same for any number).",
+    help="Processes reading the files (default: one per core; the outputs are the same for "
+    "any number).",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Read every file again (ignore OUTPUT/.cache/, which keeps what each file gave).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
 def build(
@@ -109,7 +114,8 @@ def build(
     base_iri: str,
     format_: str | None,
     strict: bool,
-    workers: int,
+    workers: int | None,
+    no_cache: bool,
     quiet: bool,
 ) -> None:
     """Build the graph from INPUTS (files and folders; default: seeds/).
@@ -119,13 +125,27 @@ def build(
     OUTPUT/store/ and OUTPUT/report.json (what was read and skipped), all replaced together.
     Files may be gzipped. Exit code 3 when some files or records were skipped (each is named
     with its path and line on stderr and in report.json); identifier conflicts between
-    sources are printed as warnings.
+    sources are printed as warnings. A rebuild reads only the files that changed, and does
+    nothing when nothing did. A progress bar is drawn on stderr when it is a terminal.
 
     Example: kg build seeds/ my-exports/ -o output
     """
-    report = build_graph(
-        inputs, output, base_iri=base_iri, forced=format_, strict=strict, workers=workers
-    )
+    stream = click.get_text_stream("stderr")
+    bar = ProgressBar(stream) if not quiet and stream.isatty() else None
+    try:
+        report = build_graph(
+            inputs,
+            output,
+            base_iri=base_iri,
+            forced=format_,
+            strict=strict,
+            workers=workers,
+            cache=not no_cache,
+            progress=bar,
+        )
+    finally:
+        if bar:
+            bar.close()
     for problem in report.problems:
         click.echo(problem.describe(), err=True)
     for warning in report.warnings:
@@ -139,8 +159,13 @@ def build(
             f"({c['triples']} triples) from {read} of {len(report.files)} files; "
             f"{len(report.problems)} problems"
         )
-        for path in report.outputs:
-            click.echo(f"wrote {path.as_posix()}")
+        if report.up_to_date:
+            click.echo(f"{output.as_posix()} is up to date: no input or option changed")
+        else:
+            if report.reused:
+                click.echo(f"{report.reused} unchanged files read from the cache")
+            for path in report.outputs:
+                click.echo(f"wrote {path.as_posix()}")
     if report.problems:
         raise click.exceptions.Exit(EXIT_SKIPPED)
 

@@ -10,21 +10,22 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from . import __version__, extract
+from .cache import Cache, fingerprint, last_build, remember_build, signing_key
 from .errors import InputError, NothingBuilt, OutputError, StrictFailure
 from .export import serialize
 from .fsio import Staging, locked
 from .iris import DEFAULT_BASE, Minter
 from .rdf import RELATION_PROPERTIES, nquads, source_iri
-from .reading import display_path, extract_file
-from .records import Extraction, Problem, Source
+from .reading import display_path, extract_file, sha256_of
+from .records import Extraction, Loc, Problem, Source
 from .resolve import Resolved, resolve_sources
 from .store import STORE, new_store
 from .vocab import PREFIXES
@@ -65,6 +66,8 @@ class BuildReport:
     counts: dict[str, int] = field(default_factory=dict)
     outputs: tuple[Path, ...] = ()
     warnings: tuple[str, ...] = ()  # facts kg kept but that disagree (identifier conflicts)
+    up_to_date: bool = False  # nothing changed since the last build: nothing was done
+    reused: int = 0  # files whose records came from the cache
 
     @property
     def complete(self) -> bool:
@@ -91,24 +94,49 @@ def discover(inputs: Iterable[Path]) -> list[Path]:
     return sorted(found, key=lambda p: p.as_posix())
 
 
-def _extract_one(job: tuple[Path, str | None]) -> tuple[Extraction | None, list[Problem]]:
+Job = tuple[Path, str | None, str | None]  # (path, forced format, sha256)
+
+
+def _extract_one(job: Job) -> tuple[Extraction | None, list[Problem]]:
     return extract_file(*job)
 
 
-def extract_all(
-    paths: list[Path], forced: str | None, workers: int
-) -> Iterator[tuple[Path, Extraction | None, list[Problem]]]:
-    """Each file's extraction, in the order of ``paths`` whatever the number of workers."""
-    jobs = [(path, forced) for path in paths]
-    if workers <= 1 or len(paths) <= 1:
-        results: Iterable[tuple[Extraction | None, list[Problem]]] = map(_extract_one, jobs)
-        yield from ((path, *result) for path, result in zip(paths, results, strict=True))
+def extract_all(jobs: list[Job], workers: int) -> Iterator[tuple[Extraction | None, list[Problem]]]:
+    """Each file's extraction, in the order of ``jobs`` whatever the number of workers."""
+    if workers <= 1 or len(jobs) <= 1:
+        yield from map(_extract_one, jobs)
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with ProcessPoolExecutor(min(workers, len(paths)), mp_context=context) as pool:
-        results = pool.map(_extract_one, jobs)
-        yield from ((path, *result) for path, result in zip(paths, results, strict=True))
+    with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context) as pool:
+        yield from pool.map(_extract_one, jobs)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a build is, for a progress bar: ``stage`` is "reading" (files and records so far,
+    bytes of input read), then "merging", then "writing"."""
+
+    stage: str
+    files: int = 0
+    files_total: int = 0
+    records: int = 0
+    done_bytes: int = 0
+    total_bytes: int = 0
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return sha256_of(path)
+    except OSError:
+        return None  # extract_file reports it
 
 
 def build(
@@ -118,7 +146,9 @@ def build(
     base_iri: str = DEFAULT_BASE,
     forced: str | None = None,
     strict: bool = False,
-    workers: int = 1,
+    workers: int | None = None,
+    cache: bool = True,
+    progress: Callable[[Progress], None] | None = None,
 ) -> BuildReport:
     """Build the graph of ``inputs`` (default: the seeds) into ``output``.
 
@@ -127,18 +157,58 @@ def build(
     graph), ``graph.trig`` (the merged graph as the default graph, and what each source said in
     a named graph of its own), ``graph.html``, ``store/`` and ``report.json`` (what was read and
     skipped), all replaced together, and returns what was read, what was skipped, what
-    disagreed, and the counts. ``workers`` processes read the files; the outputs are the same
-    bytes for any number of workers and any order of ``inputs``.
+    disagreed, and the counts. ``workers`` processes (default: one per core) read the files;
+    the outputs are the same bytes for any number of workers and any order of ``inputs``.
+    ``progress`` is called as the build goes on (see Progress).
+
+    With ``cache``, ``output/.cache/`` keeps what each file gave (by content hash): a rebuild
+    reads only the files that changed, and does nothing at all when no input, option or
+    output changed since the last build (``BuildReport.up_to_date``).
     """
     inputs = [Path(p) for p in inputs] if inputs else default_inputs()
     output = Path(output)
     if forced:
         extract.extractor(forced)  # an unknown format fails before any file is read
+    paths = discover(inputs)
+    digests = [_digest(path) for path in paths]
+    names = [display_path(path) for path in paths]
+    state = fingerprint(
+        base_iri=base_iri, forced=forced, files=list(zip(names, digests, strict=True))
+    )
+    if cache and (previous := _unchanged(output, state)) is not None:
+        _check(previous.files, list(previous.problems), strict)
+        return previous
+    store = Cache(output, signing_key() if cache else None)
+    found: dict[int, tuple[Extraction | None, list[Problem]]] = {}
+    for n, (name, digest) in enumerate(zip(names, digests, strict=True)):
+        if digest is not None and (hit := store.get(name, digest, forced)) is not None:
+            found[n] = hit
+    missing = [n for n in range(len(paths)) if n not in found]
+    sizes = [_size(path) for path in paths]
+    tell = progress or (lambda _: None)
+    done = Progress("reading", files_total=len(paths), total_bytes=sum(sizes))
+
+    def count(n: int) -> None:
+        nonlocal done
+        extraction = found[n][0]
+        records = done.records + (len(extraction.records) if extraction else 0)
+        done = replace(done, files=done.files + 1, records=records)
+        done = replace(done, done_bytes=done.done_bytes + sizes[n])
+        tell(done)
+
+    for n in found:
+        count(n)
+    jobs = [(paths[n], forced, digests[n]) for n in missing]
+    for n, result in zip(missing, extract_all(jobs, workers or os.cpu_count() or 1), strict=True):
+        found[n] = result
+        count(n)
+
     extractions, files, problems = [], [], []
-    for path, extraction, file_problems in extract_all(discover(inputs), forced, workers):
+    for n, name in enumerate(names):
+        extraction, file_problems = found[n]
         problems.extend(file_problems)
         if extraction is None:
-            files.append(FileReport(display_path(path), None, 0, problems=len(file_problems)))
+            files.append(FileReport(name, None, 0, problems=len(file_problems)))
         else:
             extractions.append(extraction)
             source = extraction.source
@@ -146,8 +216,31 @@ def build(
             files.append(
                 FileReport(source.path, source.format, records, source.sha256, len(file_problems))
             )
+    _check(files, problems, strict)
+
+    tell(Progress("merging", len(paths), len(paths), done.records))
+    minter = Minter(base_iri)
+    merged, each = resolve_sources(extractions, minter)
+    tell(Progress("writing", len(paths), len(paths), done.records))
+    try:
+        report = _write_outputs(output, merged, each, minter, files, problems)
+        if cache:
+            for n in missing:
+                if digests[n] is not None:
+                    store.put(names[n], digests[n], forced, found[n])
+            store.prune()
+            remember_build(output, state, _output_digests(output))
+    except OSError as error:  # a full disk, a folder kg may not write to: the old ones stay
+        where = error.filename or output
+        raise OutputError(f"cannot write {where}: {error.strerror or error}") from None
+    return replace(report, reused=len(paths) - len(missing))
+
+
+def _check(files: Sequence[FileReport], problems: list[Problem], strict: bool) -> None:
+    """NothingBuilt when no file gave anything; StrictFailure when ``strict`` and anything was
+    skipped."""
     described = tuple(p.describe() for p in problems)
-    if not extractions:
+    if not any(f.format for f in files):
         detail = f" ({len(problems)} problems)" if problems else ""
         raise NothingBuilt(f"nothing could be built from {len(files)} files{detail}", described)
     if strict and problems:
@@ -157,13 +250,35 @@ def build(
             described,
         )
 
-    minter = Minter(base_iri)
-    merged, each = resolve_sources(extractions, minter)
+
+_FILES = ("graph.ttl", "graph.trig", "graph.html", REPORT)
+
+
+def _output_digests(output: Path) -> dict[str, str]:
+    return {name: sha256_of(output / name) for name in _FILES}
+
+
+def _unchanged(output: Path, state: str) -> BuildReport | None:
+    """The last build's report when it was made from the same inputs and options and its
+    outputs are as it left them; else None."""
+    last = last_build(output)
+    if not last or last.get("fingerprint") != state or not (output / STORE).is_dir():
+        return None
     try:
-        return _write_outputs(output, merged, each, minter, files, problems)
-    except OSError as error:  # a full disk, a folder kg may not write to: the old ones stay
-        where = error.filename or output
-        raise OutputError(f"cannot write {where}: {error.strerror or error}") from None
+        if _output_digests(output) != last.get("outputs"):
+            return None
+        data = json.loads((output / REPORT).read_bytes())
+        return BuildReport(
+            output,
+            tuple(FileReport(**f) for f in data["files"]),
+            tuple(Problem(p["message"], Loc(p["path"], p["line"] or 0)) for p in data["problems"]),
+            dict(data["graph"]),
+            tuple(output / name for name in data["outputs"]),
+            tuple(data["conflicts"]),
+            up_to_date=True,
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _write_outputs(

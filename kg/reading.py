@@ -116,9 +116,12 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def extract_file(path: Path, forced: str | None = None) -> tuple[Extraction | None, list[Problem]]:
+def extract_file(
+    path: Path, forced: str | None = None, sha256: str | None = None
+) -> tuple[Extraction | None, list[Problem]]:
     """Read one file into records; never raises for a bad file, reports it instead.
-    A gzip file (found by its magic bytes, whatever its name) is read decompressed."""
+    A gzip file (found by its magic bytes, whatever its name) is read decompressed.
+    ``sha256``: the file's hash when the caller has it already."""
     name = display_path(path)
     records: list[Record] = []
     problems: list[Problem] = []
@@ -168,7 +171,7 @@ def extract_file(path: Path, forced: str | None = None) -> tuple[Extraction | No
     if not records:
         problems.append(Problem(f"nothing could be read as {module.FORMAT}", Loc(name)))
         return None, problems
-    source = Source(name, sha256_of(path), module.FORMAT, module.MEDIA_TYPE)
+    source = Source(name, sha256 or sha256_of(path), module.FORMAT, module.MEDIA_TYPE)
     return Extraction(source, tuple(records)), problems
 
 

@@ -52,6 +52,7 @@ def test_build_without_arguments_reads_seeds_writes_output(seeds_here: Path) -> 
     html = (seeds_here / "output" / "graph.html").read_text(encoding="utf-8")
     assert "pmid:26488904" in html or "doi:10.1371/journal.pone.0134900" in html
     assert sorted(p.name for p in (seeds_here / "output").iterdir()) == [
+        ".cache",
         "graph.html",
         "graph.trig",
         "graph.ttl",
@@ -109,6 +110,7 @@ def test_nothing_to_build_is_exit_1_and_keeps_previous_outputs(seeds_here: Path)
     )
     assert (seeds_here / "output" / "graph.ttl").read_bytes() == before
     assert sorted(p.name for p in (seeds_here / "output").iterdir()) == [
+        ".cache",
         "graph.html",
         "graph.trig",
         "graph.ttl",

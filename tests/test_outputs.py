@@ -28,7 +28,7 @@ from .conftest import ROOT, SEEDS
 from .test_cli import run_kg
 
 FIXTURES = ROOT / "tests" / "fixtures"
-OUTPUTS = ["graph.html", "graph.trig", "graph.ttl", "report.json", "store"]
+OUTPUTS = [".cache", "graph.html", "graph.trig", "graph.ttl", "report.json", "store"]
 FILES = ("graph.ttl", "graph.trig", "graph.html", "report.json")
 
 
@@ -242,7 +242,7 @@ def test_a_build_interrupted_by_ctrl_c_leaves_the_old_outputs_and_nothing_else(
         text=True,
     )
     deadline = time.monotonic() + 120
-    while not any(p.name.startswith(".") for p in (tmp_path / "out").iterdir()):
+    while not any(p.name.startswith(".kg-new-") for p in (tmp_path / "out").iterdir()):
         assert time.monotonic() < deadline and child.poll() is None
         time.sleep(0.005)
     child.send_signal(signal.SIGINT)  # while its outputs are being written

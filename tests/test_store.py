@@ -51,6 +51,7 @@ def test_a_rebuild_swaps_the_store_and_leaves_no_leftovers(tmp_path: Path) -> No
     again = kg.build([SEEDS], tmp_path)
     assert first.counts == again.counts
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".cache",
         "graph.html",
         "graph.trig",
         "graph.ttl",
