@@ -3,6 +3,7 @@ contract). Readable keys where they are safe (people, journals), hashes elsewher
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -22,6 +23,7 @@ def digest(*parts: object, size: int = 16) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:size]
 
 
+@functools.lru_cache(maxsize=1 << 16)  # names, journals and affiliations recur many times
 def fold(text: str) -> str:
     """Lower case, accents and punctuation dropped, spaces collapsed: the key of a name or title."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -29,6 +31,7 @@ def fold(text: str) -> str:
     return " ".join(re.sub(r"[\W_]+", " ", bare.casefold()).split())
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def slug(text: str, limit: int = 80) -> str:
     """``fold`` as an IRI-safe ASCII key (``[a-z0-9-]``, at most ``limit`` characters): the
     folded words joined by ``-``. When folding leaves characters that are not ASCII (``ø``,
