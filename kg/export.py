@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Dataset
@@ -37,6 +38,18 @@ def serialize(store: ox.Store, fmt: str) -> bytes:
         format=rdf_format,
         from_graph=ox.DefaultGraph(),
         prefixes=prefixes if fmt == "turtle" else None,
+    )
+
+
+def dump(store: ox.Store, fmt: str, handle: BinaryIO) -> None:
+    """Write the store as ``fmt`` (not JSON-LD) into ``handle``, streaming."""
+    rdf_format, with_graphs = EXPORT_FORMATS[fmt]
+    prefixes = {k: str(v) for k, v in PREFIXES.items()}
+    store.dump(
+        handle,
+        format=rdf_format,
+        from_graph=None if with_graphs else ox.DefaultGraph(),
+        prefixes=prefixes if fmt in ("turtle", "trig") else None,
     )
 
 

@@ -23,6 +23,7 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 JOURNAL = ".kg-commit.json"
 # What kg leaves beside its outputs while writing them; anything of these names is its own.
@@ -185,6 +186,18 @@ class Staging:
         self.moves.append((Path(tmp), target))
         _write(fd, target, data)
         return target
+
+    @contextlib.contextmanager
+    def open(self, name: str) -> Iterator[BinaryIO]:
+        """A file to write ``name``'s new content into (flushed to disk when the block ends)."""
+        target = self.folder / name
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f"{_STAGED}{name}-", suffix=".tmp")
+        self.moves.append((Path(tmp), target))
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), _mode(target))
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
 
     def folder_for(self, name: str) -> Path:
         """A new empty folder to fill; it becomes ``name`` on commit."""

@@ -442,9 +442,18 @@ def resolve_sources(
     extractions: Iterable[Extraction], minter: Minter
 ) -> tuple[Resolved, dict[Source, Resolved]]:
     """The merged view, and what each source said on its own, with the same IRIs."""
+    merged, each = resolve_lazily(extractions, minter)
+    return merged, dict(each)
+
+
+def resolve_lazily(
+    extractions: Iterable[Extraction], minter: Minter
+) -> tuple[Resolved, Iterator[tuple[Source, Resolved]]]:
+    """``resolve_sources``, with each source's view made only when the iterator gets to it
+    (in source order), so that one at a time is in memory."""
     extractions = _ordered(extractions)
     identity = identify(extractions, minter)
-    each = {e.source: _View(identity, [e]).resolve() for e in extractions}
+    each = ((e.source, _View(identity, [e]).resolve()) for e in extractions)
     return _View(identity, extractions).resolve(), each
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -34,13 +34,29 @@ FILE_FORMATS: dict[str, ox.RdfFormat] = {
 }
 
 
+CHUNK = 1 << 15  # N-Quads lines bulk-loaded at a time (Oxigraph's loader holds what it is given)
+
+
+def load_lines(store: ox.Store, lines: Iterable[str]) -> None:
+    """Bulk-load N-Quads ``lines`` a chunk at a time: the memory this takes is bounded by the
+    chunk, not by the graph (one bulk load of 2.6 M quads peaks at about 2 GB)."""
+    chunk: list[str] = []
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) >= CHUNK:
+            store.bulk_load("".join(chunk).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+            chunk.clear()
+    if chunk:
+        store.bulk_load("".join(chunk).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+
+
 @contextlib.contextmanager
-def new_store(folder: Path, quads: Path) -> Iterator[ox.Store]:
-    """A new store in the empty ``folder`` with the N-Quads file ``quads`` bulk-loaded; it is
+def new_store(folder: Path, lines: Iterable[str]) -> Iterator[ox.Store]:
+    """A new store in the empty ``folder`` with the N-Quads ``lines`` bulk-loaded; it is
     optimized and closed when the block ends."""
     store = ox.Store(str(folder))
     try:
-        store.bulk_load(path=str(quads), format=ox.RdfFormat.N_QUADS)
+        load_lines(store, lines)
         yield store
         store.optimize()
         store.flush()
