@@ -304,6 +304,7 @@ def test_a_full_disk_is_one_error_and_leaves_the_old_outputs(
 ) -> None:
     kg.build([SEEDS], tmp_path / "out")
     before = {name: (tmp_path / "out" / name).read_bytes() for name in FILES}
+
     def full(fd: int, path: Path, data: bytes) -> None:
         if path.name == "report.json":  # the last output: the store and three files are made
             os.close(fd)
