@@ -800,10 +800,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     _say("")
     _say(runs_detail(results))
     if args.write_results:
-        from kg.fsio import atomic_write
+        from .results import write_section  # its own section: the others are kept
 
         text = results_markdown(results, args, machine(args.chromium), command, when)
-        atomic_write(RESULTS, text.encode("utf-8"))
+        write_section("map", text, RESULTS)
         _say(f"\nwrote {RESULTS}")
     return 0
 

@@ -1,0 +1,7 @@
+"""``python -m bench``: the build benchmark (bench/build.py; bench/README.md)."""
+
+from __future__ import annotations
+
+from .build import main
+
+raise SystemExit(main())
