@@ -180,46 +180,12 @@ def build(
         _check(previous.files, list(previous.problems), strict)
         return previous
     store = Cache(output, signing_key() if cache else None)
-    found: dict[int, tuple[Extraction | None, list[Problem]]] = {}
-    for n, (name, digest) in enumerate(zip(names, digests, strict=True)):
-        if digest is not None and (hit := store.get(name, digest, forced)) is not None:
-            found[n] = hit
-    missing = [n for n in range(len(paths)) if n not in found]
-    sizes = [_size(path) for path in paths]
     tell = progress or (lambda _: None)
-    done = Progress("reading", files_total=len(paths), total_bytes=sum(sizes))
-
-    def count(n: int) -> None:
-        nonlocal done
-        extraction = found[n][0]
-        records = done.records + (len(extraction.records) if extraction else 0)
-        done = replace(done, files=done.files + 1, records=records)
-        done = replace(done, done_bytes=done.done_bytes + sizes[n])
-        tell(done)
-
-    for n in found:
-        count(n)
-    jobs = [(paths[n], forced, digests[n]) for n in missing]
-    for n, result in zip(missing, extract_all(jobs, workers or os.cpu_count() or 1), strict=True):
-        found[n] = result
-        count(n)
-
-    extractions, files, problems = [], [], []
-    for n, name in enumerate(names):
-        extraction, file_problems = found[n]
-        problems.extend(file_problems)
-        if extraction is None:
-            files.append(FileReport(name, None, 0, problems=len(file_problems)))
-        else:
-            extractions.append(extraction)
-            source = extraction.source
-            records = len(extraction.records)
-            files.append(
-                FileReport(source.path, source.format, records, source.sha256, len(file_problems))
-            )
+    found, missing, records = _read(paths, names, digests, forced, store, workers, tell)
+    extractions, files, problems = _gather(names, found)
     _check(files, problems, strict)
 
-    tell(Progress("merging", len(paths), len(paths), done.records))
+    tell(Progress("merging", len(paths), len(paths), records))
     try:
         if cache:  # what each file gave is kept even if writing the outputs fails below
             for n in missing:
@@ -230,7 +196,7 @@ def build(
         minter = Minter(base_iri)
         merged, each = resolve_lazily(extractions, minter)
         del extractions
-        tell(Progress("writing", len(paths), len(paths), done.records))
+        tell(Progress("writing", len(paths), len(paths), records))
         report = _write_outputs(output, merged, each, minter, files, problems)
         if cache:
             remember_build(output, state, _output_digests(output))
@@ -238,6 +204,73 @@ def build(
         where = error.filename or output
         raise OutputError(f"cannot write {where}: {error.strerror or error}") from None
     return replace(report, reused=len(paths) - len(missing))
+
+
+Result = tuple[Extraction | None, list[Problem]]
+
+
+def _read(
+    paths: list[Path],
+    names: list[str],
+    digests: list[str | None],
+    forced: str | None,
+    cache: Cache,
+    workers: int | None,
+    tell: Callable[[Progress], None],
+) -> tuple[dict[int, Result], list[int], int]:
+    """Every file's result (by index: from the cache, else read by ``workers`` processes), the
+    indexes of the files read, and the number of records."""
+    found: dict[int, Result] = {}
+    for n, (name, digest) in enumerate(zip(names, digests, strict=True)):
+        if digest is not None and (hit := cache.get(name, digest, forced)) is not None:
+            found[n] = hit
+    missing = [n for n in range(len(paths)) if n not in found]
+    sizes = [_size(path) for path in paths]
+    done = Progress("reading", files_total=len(paths), total_bytes=sum(sizes))
+
+    def count(n: int) -> None:
+        nonlocal done
+        extraction = found[n][0]
+        done = replace(
+            done,
+            files=done.files + 1,
+            records=done.records + (len(extraction.records) if extraction else 0),
+            done_bytes=done.done_bytes + sizes[n],
+        )
+        tell(done)
+
+    for n in found:
+        count(n)
+    jobs = [(paths[n], forced, digests[n]) for n in missing]
+    for n, result in zip(missing, extract_all(jobs, workers or os.cpu_count() or 1), strict=True):
+        found[n] = result
+        count(n)
+    return found, missing, done.records
+
+
+def _gather(
+    names: list[str], found: dict[int, Result]
+) -> tuple[list[Extraction], list[FileReport], list[Problem]]:
+    """The extractions, a report of each file and every problem, in path order."""
+    extractions, files, problems = [], [], []
+    for n, name in enumerate(names):
+        extraction, file_problems = found[n]
+        problems.extend(file_problems)
+        if extraction is None:
+            files.append(FileReport(name, None, 0, problems=len(file_problems)))
+        else:
+            extractions.append(extraction)
+            source = extraction.source
+            files.append(
+                FileReport(
+                    source.path,
+                    source.format,
+                    len(extraction.records),
+                    source.sha256,
+                    len(file_problems),
+                )
+            )
+    return extractions, files, problems
 
 
 def _check(files: Sequence[FileReport], problems: list[Problem], strict: bool) -> None:
