@@ -57,8 +57,8 @@ def new_store(folder: Path, lines: Iterable[str]) -> Iterator[ox.Store]:
     store = ox.Store(str(folder))
     try:
         load_lines(store, lines)
+        store.optimize()  # one compaction of the chunks' files: reading it all is then faster
         yield store
-        store.optimize()
         store.flush()
     finally:
         del store
