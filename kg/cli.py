@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -130,7 +131,7 @@ def build(
 
     Example: kg build seeds/ my-exports/ -o output
     """
-    stream = click.get_text_stream("stderr")
+    stream = sys.stderr
     bar = ProgressBar(stream) if not quiet and stream.isatty() else None
     try:
         report = build_graph(
@@ -256,13 +257,7 @@ def query(
     if name:
         result = run_named(store, name, bound, timeout)
     else:
-        source = (
-            file_.read()
-            if file_
-            else click.get_text_stream("stdin").read()
-            if text == "-"
-            else text
-        )
+        source = file_.read() if file_ else sys.stdin.read() if text == "-" else text
         result = run_query(store, source or "", bound, timeout)
     click.echo(render(result, format_), nl=False)
 
