@@ -7,6 +7,7 @@ fills in the line, the build fills in the file.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -115,7 +116,7 @@ class Paper:
     editors: tuple[Person, ...] = ()
     extra: tuple[tuple[str, str], ...] = ()  # fields kept but not (yet) mapped
 
-    @property
+    @functools.cached_property  # asked for again and again while resolving
     def ref(self) -> PaperRef:
         first = self.authors[0].family if self.authors else None
         # A reference printed as free text with no title found is keyed on its whole text.
