@@ -41,12 +41,13 @@ def serialize(store: ox.Store, fmt: str) -> bytes:
     )
 
 
-def dump(store: ox.Store, fmt: str, handle: BinaryIO) -> None:
-    """Write the store as ``fmt`` (not JSON-LD) into ``handle``, streaming."""
+def dump(store: ox.Store, fmt: str, output: BinaryIO | Path) -> None:
+    """Write the store as ``fmt`` (not JSON-LD) into ``output``, streaming. Given a path,
+    Oxigraph writes without holding Python's lock, so other threads go on meanwhile."""
     rdf_format, with_graphs = EXPORT_FORMATS[fmt]
     prefixes = {k: str(v) for k, v in PREFIXES.items()}
     store.dump(
-        handle,
+        str(output) if isinstance(output, Path) else output,
         format=rdf_format,
         from_graph=None if with_graphs else ox.DefaultGraph(),
         prefixes=prefixes if fmt in ("turtle", "trig") else None,

@@ -187,6 +187,25 @@ class Staging:
         _write(fd, target, data)
         return target
 
+    def path(self, name: str) -> Path:
+        """A path to write ``name``'s new content to (by another library); call ``synced``
+        on it once written."""
+        target = self.folder / name
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f"{_STAGED}{name}-", suffix=".tmp")
+        os.fchmod(fd, _mode(target))
+        os.close(fd)
+        self.moves.append((Path(tmp), target))
+        return Path(tmp)
+
+    @staticmethod
+    def synced(path: Path) -> None:
+        """Flush a file written by ``path`` to disk."""
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
     @contextlib.contextmanager
     def open(self, name: str) -> Iterator[BinaryIO]:
         """A file to write ``name``'s new content into (flushed to disk when the block ends)."""

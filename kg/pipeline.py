@@ -12,7 +12,7 @@ import json
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -289,6 +289,7 @@ def _check(files: Sequence[FileReport], problems: list[Problem], strict: bool) -
 
 
 _FILES = ("graph.ttl", "graph.trig", "graph.html", REPORT)
+RDF_OUTPUTS = (("graph.ttl", "turtle"), ("graph.trig", "trig"))  # dumped by Oxigraph
 
 
 def _output_digests(output: Path) -> dict[str, str]:
@@ -336,18 +337,25 @@ def _write_outputs(
             ),
         )
         with new_store(staging.folder_for(STORE), lines) as store:
-            # Oxigraph writes them in a stable order (rdflib's TriG follows the hash seed), and
-            # faster: 4.6 s for both at 2,000 articles, against 10.8 s for rdflib's Turtle alone;
-            # streamed to the files, never held in memory
-            for name, fmt in (("graph.ttl", "turtle"), ("graph.trig", "trig")):
-                with staging.open(name) as handle:
-                    dump(store, fmt, handle)
-            staging.file("graph.html", _map(store))
+            # Oxigraph writes Turtle and TriG in a stable order (rdflib's TriG follows the hash
+            # seed), faster (4.6 s for both at 2,000 articles, against 10.8 s for rdflib's
+            # Turtle alone), streamed to the files, and in threads of their own while this one
+            # draws the map
+            files_of = {staging.path(name): fmt for name, fmt in RDF_OUTPUTS}
+            with ThreadPoolExecutor(len(files_of)) as pool:
+                dumps = [pool.submit(dump, store, fmt, path) for path, fmt in files_of.items()]
+                page = _map(store)
+                counts = summarize(store)
+                for done in dumps:
+                    done.result()
+            for path in files_of:
+                staging.synced(path)
+            staging.file("graph.html", page)
             report = BuildReport(
                 output,
                 tuple(files),
                 tuple(problems),
-                summarize(store),
+                counts,
                 tuple(output / name for name in names),
                 tuple(c.describe() for c in merged.conflicts),
             )
