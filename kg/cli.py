@@ -76,7 +76,7 @@ def cli() -> None:
     default="output",
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write graph.ttl, graph.trig and graph.html into.",
+    help="Folder to write into (graph.ttl, graph.trig, graph.html, store/, report.json).",
 )
 @click.option(
     "--base-iri",
