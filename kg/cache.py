@@ -20,7 +20,7 @@ from typing import Any
 
 from . import __version__
 from .fsio import atomic_write
-from .records import Extraction, Problem
+from .reading import Result
 
 CACHE = ".cache"
 _SIGNATURE = 32  # bytes of HMAC-SHA256 before each pickle
@@ -53,9 +53,6 @@ def signing_key() -> bytes | None:
         return key if len(key) == 32 else None
     except OSError:
         return None
-
-
-Result = tuple[Extraction | None, list[Problem]]
 
 
 class Cache:

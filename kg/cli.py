@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
 from collections.abc import Iterable
@@ -497,17 +496,7 @@ def validate(graph: Path, as_json: bool) -> None:
     """
     report = validate_graph(graph)
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "conforms": report.conforms,
-                    "triples": report.triples,
-                    "violations": [dataclasses.asdict(v) for v in report.violations],
-                },
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        click.echo(report.as_json())
     elif report.conforms:
         click.echo(report.summary())
     if not report.conforms:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,21 +25,16 @@ EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
 def serialize(store: ox.Store, fmt: str) -> bytes:
     """The store as ``fmt``: the merged (default) graph, plus each source's named graph when
     the format can hold graphs. JSON-LD gets a compact context of the kg prefixes."""
-    rdf_format, with_graphs = EXPORT_FORMATS[fmt]
-    prefixes = {k: str(v) for k, v in PREFIXES.items()}
     if fmt == "jsonld":  # rdflib compacts with the context; Oxigraph writes full IRIs
+        prefixes = {k: str(v) for k, v in PREFIXES.items()}
         dataset = Dataset()
         dataset.parse(data=store.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
         return dataset.serialize(format="json-ld", context=prefixes, auto_compact=True).encode(
             "utf-8"
         )
-    if with_graphs:
-        return store.dump(format=rdf_format, prefixes=prefixes if fmt == "trig" else None)
-    return store.dump(
-        format=rdf_format,
-        from_graph=ox.DefaultGraph(),
-        prefixes=prefixes if fmt == "turtle" else None,
-    )
+    out = io.BytesIO()
+    dump(store, fmt, out)
+    return out.getvalue()
 
 
 def dump(store: ox.Store, fmt: str, output: BinaryIO | Path) -> None:

@@ -23,12 +23,12 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
 
 JOURNAL = ".kg-commit.json"
 # What kg leaves beside its outputs while writing them; anything of these names is its own.
 _STAGED = ".kg-new-"  # a file or folder being made: .kg-new-<target>-<random>
 _TRASH = ".kg-old-"  # a folder that was replaced and is being deleted
+# (.store-new-/.store-old-: what kg before 0.1's journal left while swapping its store)
 _LEFTOVER_PREFIXES = (_STAGED, _TRASH, ".store-new-", ".store-old-")
 
 
@@ -44,6 +44,7 @@ def _mode(path: Path) -> int:
 
 
 def _write(fd: int, path: Path, data: bytes) -> None:
+    """Write ``data`` to the new file ``fd`` that will become ``path``, and flush it to disk."""
     with os.fdopen(fd, "wb") as handle:
         os.fchmod(handle.fileno(), _mode(path))
         handle.write(data)
@@ -62,7 +63,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _sync_folder(path.parent)
+    fsync(path.parent)
 
 
 def folder_mode() -> int:
@@ -72,9 +73,9 @@ def folder_mode() -> int:
     return 0o777 & ~umask
 
 
-def _sync_folder(folder: Path) -> None:
-    """Make the renames in ``folder`` durable."""
-    fd = os.open(folder, os.O_RDONLY)
+def fsync(path: Path) -> None:
+    """Flush ``path`` to disk: a file's content, or a folder's renames."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
@@ -162,7 +163,7 @@ def recover(folder: Path) -> None:
                 _move_into_place(path, folder / target)
             # else: a folder swap was made and this is the old folder, deleted below
         journal.unlink()
-        _sync_folder(folder)
+        fsync(folder)
     for entry in folder.iterdir():
         if entry.name.startswith(_LEFTOVER_PREFIXES):
             if entry.is_dir() and not entry.is_symlink():
@@ -178,45 +179,26 @@ class Staging:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.moves: list[tuple[Path, Path]] = []  # (staged, target)
-        self.scratches: list[Path] = []
 
-    def file(self, name: str, data: bytes) -> Path:
-        target = self.folder / name
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f"{_STAGED}{name}-", suffix=".tmp")
-        self.moves.append((Path(tmp), target))
-        _write(fd, target, data)
-        return target
-
-    def path(self, name: str) -> Path:
-        """A path to write ``name``'s new content to (by another library); call ``synced``
-        on it once written."""
+    def _staged(self, name: str) -> tuple[int, Path]:
+        """A new file beside ``name``, with the mode ``name`` should have, moved there on
+        commit."""
         target = self.folder / name
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f"{_STAGED}{name}-", suffix=".tmp")
         os.fchmod(fd, _mode(target))
+        self.moves.append((Path(tmp), target))
+        return fd, Path(tmp)
+
+    def file(self, name: str, data: bytes) -> None:
+        fd, _ = self._staged(name)
+        _write(fd, self.folder / name, data)
+
+    def path(self, name: str) -> Path:
+        """A path for another library to write ``name``'s new content to; ``fsync`` it once
+        written."""
+        fd, path = self._staged(name)
         os.close(fd)
-        self.moves.append((Path(tmp), target))
-        return Path(tmp)
-
-    @staticmethod
-    def synced(path: Path) -> None:
-        """Flush a file written by ``path`` to disk."""
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-    @contextlib.contextmanager
-    def open(self, name: str) -> Iterator[BinaryIO]:
-        """A file to write ``name``'s new content into (flushed to disk when the block ends)."""
-        target = self.folder / name
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f"{_STAGED}{name}-", suffix=".tmp")
-        self.moves.append((Path(tmp), target))
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), _mode(target))
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
+        return path
 
     def folder_for(self, name: str) -> Path:
         """A new empty folder to fill; it becomes ``name`` on commit."""
@@ -224,13 +206,6 @@ class Staging:
         fresh.chmod(folder_mode())
         self.moves.append((fresh, self.folder / name))
         return fresh
-
-    def scratch(self, name: str) -> Path:
-        """A path for a file the build needs on the way and deletes (a leftover if killed)."""
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f"{_STAGED}{name}-")
-        os.close(fd)
-        self.scratches.append(Path(tmp))
-        return Path(tmp)
 
     def commit(self) -> None:
         """Move everything into place. Ctrl-C (or SIGTERM) waits until this is done, so an
@@ -243,11 +218,9 @@ class Staging:
                 _move_into_place(staged, target)
             self.moves = []
             (self.folder / JOURNAL).unlink()
-            _sync_folder(self.folder)
+            fsync(self.folder)
 
     def discard(self) -> None:
-        for path in self.scratches:
-            path.unlink(missing_ok=True)
         for staged, _ in self.moves:
             if staged.is_dir():
                 shutil.rmtree(staged, ignore_errors=True)

@@ -1,8 +1,8 @@
 """``kg build``: files -> records -> merged records -> RDF -> graph.ttl and graph.html.
 
 Each file is read on its own: a file that cannot be read or whose format is unknown is
-reported with its path and skipped, and the rest of the build goes on. Nothing is written
-until everything is made in memory, and every output is replaced atomically.
+reported with its path and skipped, and the rest of the build goes on. Every output is made
+beside the old one and they are all moved into place together (kg.fsio.Staging).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from . import __version__, extract
 from .cache import Cache, fingerprint, last_build, remember_build, signing_key
 from .errors import InputError, NothingBuilt, OutputError, StrictFailure
 from .export import dump
-from .fsio import Staging, locked
+from .fsio import Staging, fsync, locked
 from .iris import DEFAULT_BASE, Minter
 from .rdf import RELATION_PROPERTIES, nquads, source_iri
-from .reading import display_path, extract_file, sha256_of
+from .reading import Result, display_path, extract_file, sha256_of
 from .records import Extraction, Loc, Problem, Source
 from .resolve import Resolved, resolve_lazily
 from .store import STORE, new_store
@@ -77,6 +77,8 @@ class BuildReport:
 
 
 REPORT = "report.json"
+RDF_OUTPUTS = (("graph.ttl", "turtle"), ("graph.trig", "trig"))  # dumped by Oxigraph
+OUTPUTS = ("graph.ttl", "graph.trig", "graph.html", STORE, REPORT)  # in report.json's order
 
 
 def discover(inputs: Iterable[Path]) -> list[Path]:
@@ -98,11 +100,11 @@ def discover(inputs: Iterable[Path]) -> list[Path]:
 Job = tuple[Path, str | None, str | None]  # (path, forced format, sha256)
 
 
-def _extract_one(job: Job) -> tuple[Extraction | None, list[Problem]]:
+def _extract_one(job: Job) -> Result:
     return extract_file(*job)
 
 
-def extract_all(jobs: list[Job], workers: int) -> Iterator[tuple[Extraction | None, list[Problem]]]:
+def extract_all(jobs: list[Job], workers: int) -> Iterator[Result]:
     """Each file's extraction, in the order of ``jobs`` whatever the number of workers."""
     if workers <= 1 or len(jobs) <= 1:
         yield from map(_extract_one, jobs)
@@ -179,9 +181,9 @@ def build(
     if cache and (previous := _unchanged(output, state)) is not None:
         _check(previous.files, list(previous.problems), strict)
         return previous
-    store = Cache(output, signing_key() if cache else None)
+    cached = Cache(output, signing_key() if cache else None)
     tell = progress or (lambda _: None)
-    found, missing, records = _read(paths, names, digests, forced, store, workers, tell)
+    found, missing, records = _read(paths, names, digests, forced, cached, workers, tell)
     extractions, files, problems = _gather(names, found)
     _check(files, problems, strict)
 
@@ -190,8 +192,8 @@ def build(
         if cache:  # what each file gave is kept even if writing the outputs fails below
             for n in missing:
                 if digests[n] is not None:
-                    store.put(names[n], digests[n], forced, found[n])
-            store.prune()
+                    cached.put(names[n], digests[n], forced, found[n])
+            cached.prune()
         found.clear()  # the records live on in extractions, until resolved
         minter = Minter(base_iri)
         merged, each = resolve_lazily(extractions, minter)
@@ -199,14 +201,11 @@ def build(
         tell(Progress("writing", len(paths), len(paths), records))
         report = _write_outputs(output, merged, each, minter, files, problems)
         if cache:
-            remember_build(output, state, _output_digests(output))
+            remember_build(output, state, _output_stamps(output))
     except OSError as error:  # a full disk, a folder kg may not write to: the old ones stay
         where = error.filename or output
         raise OutputError(f"cannot write {where}: {error.strerror or error}") from None
     return replace(report, reused=len(paths) - len(missing))
-
-
-Result = tuple[Extraction | None, list[Problem]]
 
 
 def _read(
@@ -288,12 +287,17 @@ def _check(files: Sequence[FileReport], problems: list[Problem], strict: bool) -
         )
 
 
-_FILES = ("graph.ttl", "graph.trig", "graph.html", REPORT)
-RDF_OUTPUTS = (("graph.ttl", "turtle"), ("graph.trig", "trig"))  # dumped by Oxigraph
-
-
-def _output_digests(output: Path) -> dict[str, str]:
-    return {name: sha256_of(output / name) for name in _FILES}
+def _output_stamps(output: Path) -> dict[str, list[int]]:
+    """Each output file's (inode, size, modification time): any replacement or edit changes
+    one, and nothing has to be read (graph.trig is 170 MB at a million triples). The store
+    is left out: reading it may touch its folder."""
+    stamps = {}
+    for name in OUTPUTS:
+        if name == STORE:
+            continue
+        found = (output / name).stat()
+        stamps[name] = [found.st_ino, found.st_size, found.st_mtime_ns]
+    return stamps
 
 
 def _unchanged(output: Path, state: str) -> BuildReport | None:
@@ -303,7 +307,7 @@ def _unchanged(output: Path, state: str) -> BuildReport | None:
     if not last or last.get("fingerprint") != state or not (output / STORE).is_dir():
         return None
     try:
-        if _output_digests(output) != last.get("outputs"):
+        if _output_stamps(output) != last.get("outputs"):
             return None
         data = json.loads((output / REPORT).read_bytes())
         return BuildReport(
@@ -328,7 +332,6 @@ def _write_outputs(
     problems: list[Problem],
 ) -> BuildReport:
     """Make every output beside its target, then move them all into place."""
-    names = ("graph.ttl", "graph.trig", "graph.html", STORE, REPORT)
     with locked(output), Staging(output) as staging:
         lines = itertools.chain(
             nquads(merged, minter),
@@ -349,14 +352,14 @@ def _write_outputs(
                 for done in dumps:
                     done.result()
             for path in files_of:
-                staging.synced(path)
+                fsync(path)
             staging.file("graph.html", page)
             report = BuildReport(
                 output,
                 tuple(files),
                 tuple(problems),
                 counts,
-                tuple(output / name for name in names),
+                tuple(output / name for name in OUTPUTS),
                 tuple(c.describe() for c in merged.conflicts),
             )
         staging.file(REPORT, report_json(report))

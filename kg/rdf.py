@@ -479,14 +479,15 @@ def nt_term(term: Node) -> str:
 def nquads(resolved: Resolved, minter: Minter, graph: URIRef | None = None) -> Iterator[str]:
     """The lines of ``resolved``'s triples, in ``graph`` (None: the default graph)."""
     end = f" <{graph}> .\n" if graph is not None else " .\n"
-    terms: dict[Node, str] = {}  # IRIs recur (papers, properties): write each once
-    for s, p, o in triples(resolved, minter):
+    iris: dict[URIRef, str] = {}  # IRIs recur (papers, properties): write each once
+    for triple in triples(resolved, minter):
         line = []
-        for term in (s, p, o):
-            text = terms.get(term)
-            if text is None:
+        for term in triple:
+            if isinstance(term, URIRef):  # (a literal is not looked up: hashing one costs more)
+                text = iris.get(term)
+                if text is None:
+                    text = iris[term] = f"<{term}>"
+            else:
                 text = nt_term(term)
-                if isinstance(term, URIRef):
-                    terms[term] = text
             line.append(text)
         yield " ".join(line) + end

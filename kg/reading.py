@@ -116,9 +116,10 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def extract_file(
-    path: Path, forced: str | None = None, sha256: str | None = None
-) -> tuple[Extraction | None, list[Problem]]:
+Result = tuple[Extraction | None, list[Problem]]  # what one file gave
+
+
+def extract_file(path: Path, forced: str | None = None, sha256: str | None = None) -> Result:
     """Read one file into records; never raises for a bad file, reports it instead.
     A gzip file (found by its magic bytes, whatever its name) is read decompressed.
     ``sha256``: the file's hash when the caller has it already."""
@@ -151,9 +152,15 @@ def extract_file(
                     rest += block
                 text, decode_problems = decode(bytes(rest))
                 items = module.parse(text)  # its format is the one its first block has
+        # a file read whole holds fewer characters than MAX_TEXT, and so does any text of it
+        # (BibTeX macros expand to at most that): only a bigger file's records are measured
+        measure = len(head) >= HEAD
         for record in items:
             if isinstance(record, Problem):
                 problems.append(at(record, name))
+                continue
+            if not measure:
+                records.append(at(record, name))
                 continue
             kept, left_out = bounded(record)
             if kept is not None:

@@ -4,8 +4,7 @@
 facts in a named graph (the source's IRI). The new store is loaded beside the old one and
 swapped in (kg.fsio.Staging), so a failed build never leaves a half store. ``open_graph``
 turns what a user gives with ``-g`` (a build folder or one RDF file) into a pyoxigraph
-store; ``load`` gives
-rdflib users a ``Dataset`` whose queries run in Oxigraph.
+store; ``load`` gives rdflib users a ``Dataset`` whose queries run in Oxigraph.
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ stable order (focus node, path, shape, message, value).
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +68,17 @@ class ValidationReport:
     def nodes(self) -> int:
         """How many distinct nodes have a violation."""
         return len({v.focus for v in self.violations})
+
+    def as_json(self) -> str:
+        return json.dumps(
+            {
+                "conforms": self.conforms,
+                "triples": self.triples,
+                "violations": [dataclasses.asdict(v) for v in self.violations],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
 
     def summary(self) -> str:
         if self.conforms:

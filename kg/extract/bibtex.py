@@ -606,6 +606,8 @@ class _Scanner:
                         raise _BibError(f"macro {name!r} expands to too much text (a bomb?)", pos)
             else:
                 raise self._expected(pos, "a value")
+            if size + len(part) > MAX_TEXT:  # a value never outgrows MAX_TEXT (reading.py)
+                raise _BibError("a value longer than kg keeps", pos)
             size += len(part)
             parts.append(part)
             after = self._skip(pos)
