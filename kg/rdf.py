@@ -13,7 +13,6 @@ from datetime import date
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
-from rdflib.term import Node
 
 from .iris import Minter, fold, mesh_iri, slug
 from .records import Grant, Journal, MeshHeading, Paper, Person, Source
@@ -25,8 +24,6 @@ from .resolve import (
     ResolvedStatement,
 )
 from .vocab import C4O, CITO, DEO, FABIO, KGO, PRISM, bind_prefixes
-
-Triple = tuple[Node, Node, Node]
 
 # Publication types as PubMed prints them (folded) -> FaBiO classes.
 TYPE_CLASSES: dict[str, URIRef] = {
@@ -144,11 +141,71 @@ def plain(value: str) -> Literal:
     return Literal(clean_text(value))
 
 
+# ---- the mapping, written as N-Triples text -------------------------------------------------
+#
+# A million triples as rdflib terms cost more than everything else a build does in Python
+# (Literal() alone is a few microseconds), so the mapping writes each term as N-Triples text at
+# once: an IRI as ``<…>``, a literal as ``"…"`` with its datatype. ``to_graph`` reads that text
+# back with rdflib for those who want rdflib terms.
+
+Triple = tuple[str, str, str]  # subject, predicate, object as N-Triples terms
+
+
+class _Terms:
+    """A vocabulary's terms as N-Triples text (``_Terms(DCTERMS).title`` is
+    ``<http://purl.org/dc/terms/title>``); a term the vocabulary lacks raises, as it does.
+    Each term is looked up in the vocabulary once, then it is a plain attribute."""
+
+    def __init__(self, namespace: object) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        text = f"<{getattr(self._namespace, name)}>"
+        setattr(self, name, text)
+        return text
+
+
+c4o, cito, dct, deo, fabio = _Terms(C4O), _Terms(CITO), _Terms(DCTERMS), _Terms(DEO), _Terms(FABIO)
+foaf, kgo, prism, prov = _Terms(FOAF), _Terms(KGO), _Terms(PRISM), _Terms(PROV)
+rdf, rdfs, xsd = _Terms(RDF), _Terms(RDFS), _Terms(XSD)
+A = rdf.type
+TRUE, FALSE = f'"true"^^{xsd.boolean}', f'"false"^^{xsd.boolean}'
+
+# What a literal's text escapes (N-Triples ECHAR), and what makes it need cleaning or escaping.
+_ECHAR = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_SPECIAL = re.compile('[\x00-\x1f\x7f-\x9f\ud800-\udfff"\\\\]')
+
+
+def iri(term: str) -> str:
+    """An IRI (a URIRef or its text) as N-Triples writes it."""
+    return f"<{term}>"
+
+
+def text(value: str) -> str:
+    """A plain string literal of text read from a source, as N-Triples writes it."""
+    if _SPECIAL.search(value):
+        value = clean_text(value).translate(_ECHAR)
+    return f'"{value}"'
+
+
+def typed(lexical: str, datatype: str) -> str:
+    """A literal of ``datatype`` (N-Triples text, e.g. ``xsd.date``) with a lexical form that
+    needs no escaping (digits, dates)."""
+    return f'"{lexical}"^^{datatype}'
+
+
+def integer(value: int) -> str:
+    # xsd:integer, not xsd:nonNegativeInteger: Oxigraph stores derived numeric types as their
+    # primitive type, and the files must say what the store says. SHACL checks the sign.
+    return f'"{value}"^^{xsd.integer}'
+
+
 def to_graph(resolved: Resolved, minter: Minter) -> Graph:
-    """The merged graph of a build, every prefix of the contract bound."""
+    """The merged graph of a build as an rdflib graph, every prefix of the contract bound."""
     graph = bind_prefixes(Graph())
-    for triple in triples(resolved, minter):
-        graph.add(triple)
+    graph.parse(data="".join(nquads(resolved, minter)), format="nt")
     return graph
 
 
@@ -170,92 +227,114 @@ def source_iri(source: Source, minter: Minter) -> URIRef:
 
 
 def _source(source: Source, minter: Minter) -> Iterator[Triple]:
-    s = source_iri(source, minter)
-    yield s, RDF.type, PROV.Entity
-    yield s, KGO.path, plain(source.path)
-    yield s, KGO.sha256, Literal(source.sha256)
-    yield s, KGO.sourceFormat, Literal(source.format)
-    yield s, DCTERMS.format, Literal(source.media_type)
+    s = iri(source_iri(source, minter))
+    yield s, A, prov.Entity
+    yield s, kgo.path, text(source.path)
+    yield s, kgo.sha256, text(source.sha256)
+    yield s, kgo.sourceFormat, text(source.format)
+    yield s, dct.format, text(source.media_type)
+
+
+# paper field -> property; a value is written when it holds more than control characters.
+_PAPER_TEXTS = (
+    ("doi", prism.doi),
+    ("pmid", fabio.hasPubMedId),
+    ("pmcid", fabio.hasPubMedCentralId),
+    ("openalex", kgo.openAlexId),
+    ("title", dct.title),
+    ("abstract", dct.abstract),
+    ("volume", prism.volume),
+    ("issue", prism.issueIdentifier),
+    ("language", dct.language),
+    ("citation_text", dct.bibliographicCitation),
+)
+_TYPE_CLASSES = {name: iri(cls) for name, cls in TYPE_CLASSES.items()}
 
 
 def _paper(merged: MergedPaper, resolved: Resolved, minter: Minter) -> Iterator[Triple]:
-    p, paper = merged.iri, merged.paper
-    yield p, RDF.type, KGO.Paper
+    paper = merged.paper
+    p = iri(merged.iri)
+    yield p, A, kgo.Paper
     for kind in paper.types:
-        yield p, KGO.publicationType, plain(kind)
-        if cls := TYPE_CLASSES.get(fold(kind)):
-            yield p, RDF.type, cls
-    for prop, value in (
-        (PRISM.doi, paper.doi),
-        (FABIO.hasPubMedId, paper.pmid),
-        (FABIO.hasPubMedCentralId, paper.pmcid),
-        (KGO.openAlexId, paper.openalex),
-        (DCTERMS.title, paper.title),
-        (DCTERMS.abstract, paper.abstract),
-        (PRISM.volume, paper.volume),
-        (PRISM.issueIdentifier, paper.issue),
-        (DCTERMS.language, paper.language),
-        (DCTERMS.bibliographicCitation, paper.citation_text),
-    ):
-        if value and (text := clean_text(value)):  # a title of control characters is none
-            yield p, prop, Literal(text)
+        yield p, kgo.publicationType, text(kind)
+        if cls := _TYPE_CLASSES.get(fold(kind)):
+            yield p, A, cls
+    for name, prop in _PAPER_TEXTS:
+        value = getattr(paper, name)
+        if value and clean_text(value):  # a title of control characters is none
+            yield p, prop, text(value)
     if paper.year and 0 < paper.year < 10000:
-        yield p, FABIO.hasPublicationYear, Literal(f"{paper.year:04d}", datatype=XSD.gYear)
+        yield p, fabio.hasPublicationYear, typed(f"{paper.year:04d}", xsd.gYear)
     if paper.date:
-        yield p, PRISM.publicationDate, date_literal(paper.date)
+        yield p, prism.publicationDate, _date(paper.date)
     if paper.epub_date:
-        yield p, KGO.electronicPublicationDate, date_literal(paper.epub_date)
+        yield p, kgo.electronicPublicationDate, _date(paper.epub_date)
     if paper.pages:
         yield from _pages(p, paper.pages)
     if paper.free_full_text:
-        yield p, KGO.freeFullText, Literal(True)
+        yield p, kgo.freeFullText, TRUE
     if paper.journal and (journal := resolved.journals.get(paper.journal)):
-        yield from _journal(p, journal.iri, journal.journal)
+        yield from _journal(p, iri(journal.iri), journal.journal)
     if paper.book_title and fold(paper.book_title) != fold(paper.title or ""):
         yield from _book(p, paper, minter)
     if paper.publisher:
-        yield from _organization(p, DCTERMS.publisher, paper.publisher, minter)
+        yield from _organization(p, dct.publisher, paper.publisher, minter)
     for position, person in enumerate(paper.authors, 1):
-        yield from _author(p, position, person, resolved, minter)
+        yield from _author(p, merged.iri, position, person, resolved, minter)
     for person in paper.editors:
-        yield p, KGO.editor, resolved.person(person).iri
-        yield from _agent(resolved.person(person).iri, resolved.person(person).person)
+        editor = resolved.person(person)
+        e = iri(editor.iri)
+        yield p, kgo.editor, e
+        yield from _agent(e, editor.person)
     for heading in paper.mesh:
-        yield from _mesh(p, heading, minter)
+        yield from _mesh(p, merged.iri, heading, minter)
     for keyword in paper.keywords:
-        yield p, DCTERMS.subject, plain(keyword)
+        yield p, dct.subject, text(keyword)
     for grant in paper.grants:
         yield from _grant(p, grant, minter)
     for key, value in paper.extra:
         if prop := EXTRA_PROPERTIES.get(key):
-            yield p, prop, plain(value)
+            yield p, iri(prop), text(value)
         else:
-            yield p, KGO.sourceField, plain(f"{key}: {value}")
+            yield p, kgo.sourceField, text(f"{key}: {value}")
     for source in merged.sources:
-        yield p, PROV.wasDerivedFrom, source_iri(source, minter)
+        yield p, prov.wasDerivedFrom, iri(source_iri(source, minter))
 
 
-def date_literal(text: str) -> Literal:
-    """A typed date only for a real calendar date: ``2015 Oct 21`` -> xsd:date, ``2024 Sep`` ->
-    xsd:gYearMonth, ``2021`` -> xsd:gYear; seasons, ranges, impossible dates (``2023 Feb 30``)
-    and digits other than ASCII ones stay strings."""
+def _date_form(text: str) -> tuple[str, URIRef] | None:
+    """A real calendar date's lexical form and datatype: ``2015 Oct 21`` -> xsd:date,
+    ``2024 Sep`` -> xsd:gYearMonth, ``2021`` -> xsd:gYear; None for seasons, ranges,
+    impossible dates (``2023 Feb 30``) and digits other than ASCII ones."""
     m = _DATE.match(text.strip())
     if not m:
-        return plain(text)
+        return None
     year, month_name, day = m.groups()
     if year == "0000":  # no year zero in the calendar sources date by
-        return plain(text)
+        return None
     if month_name is None:
-        return Literal(year, datatype=XSD.gYear)
+        return year, XSD.gYear
     month = _month(month_name)
     if month is None:
-        return plain(text)
+        return None
     if day is None:
-        return Literal(f"{year}-{month:02d}", datatype=XSD.gYearMonth)
+        return f"{year}-{month:02d}", XSD.gYearMonth
     try:
-        return Literal(date(int(year), month, int(day)).isoformat(), datatype=XSD.date)
+        return date(int(year), month, int(day)).isoformat(), XSD.date
     except ValueError:
-        return plain(text)
+        return None
+
+
+def date_literal(value: str) -> Literal:
+    """A date as a typed literal when it is a real calendar date (see ``_date_form``), else
+    a plain string."""
+    form = _date_form(value)
+    return plain(value) if form is None else Literal(form[0], datatype=form[1])
+
+
+def _date(value: str) -> str:
+    """``date_literal`` as N-Triples text."""
+    form = _date_form(value)
+    return text(value) if form is None else typed(form[0], iri(form[1]))
 
 
 def _month(word: str) -> int | None:
@@ -276,218 +355,197 @@ def _is_iso_date(text: str) -> bool:
 _RANGE = re.compile(r"^([A-Za-z]*)([0-9]{1,9})-([A-Za-z]*)([0-9]{1,9})$")
 
 
-def _pages(p: URIRef, pages: str) -> Iterator[Triple]:
+def _pages(p: str, pages: str) -> Iterator[Triple]:
     """``1137-50`` -> range, start 1137, end 1150 (the abbreviated end page expanded)."""
-    yield p, PRISM.pageRange, plain(pages)
+    yield p, prism.pageRange, text(pages)
     m = _RANGE.match(pages)
     if m and m.group(1) == (m.group(3) or m.group(1)):
         prefix, start, _, end = m.groups()
         if len(end) < len(start):
             end = start[: len(start) - len(end)] + end
         if int(end) >= int(start):
-            yield p, PRISM.startingPage, plain(prefix + start)
-            yield p, PRISM.endingPage, plain(prefix + end)
+            yield p, prism.startingPage, text(prefix + start)
+            yield p, prism.endingPage, text(prefix + end)
 
 
-def _journal(p: URIRef, j: URIRef, journal: Journal) -> Iterator[Triple]:
-    yield p, DCTERMS.isPartOf, j
-    yield j, RDF.type, FABIO.Journal
+def _journal(p: str, j: str, journal: Journal) -> Iterator[Triple]:
+    yield p, dct.isPartOf, j
+    yield j, A, fabio.Journal
     if journal.title:
-        yield j, DCTERMS.title, plain(journal.title)
+        yield j, dct.title, text(journal.title)
     if journal.abbreviation:
-        yield j, FABIO.hasNLMJournalTitleAbbreviation, plain(journal.abbreviation)
+        yield j, fabio.hasNLMJournalTitleAbbreviation, text(journal.abbreviation)
     for issn in journal.issns:
-        yield j, PRISM.issn, plain(issn)
+        yield j, prism.issn, text(issn)
 
 
 def _author(
-    p: URIRef, position: int, person: Person, resolved: Resolved, minter: Minter
+    p: str, paper: URIRef, position: int, person: Person, resolved: Resolved, minter: Minter
 ) -> Iterator[Triple]:
     merged = resolved.person(person)
-    a = merged.iri
-    yield p, DCTERMS.creator, a
+    a = iri(merged.iri)
+    yield p, dct.creator, a
     yield from _agent(a, merged.person)
-    role = minter.hashed("authorship", p, position)
-    yield p, KGO.hasAuthorship, role
-    yield role, RDF.type, KGO.Authorship
-    yield role, KGO.author, a
-    yield role, KGO.position, Literal(position)
+    role = iri(minter.hashed("authorship", paper, position))
+    yield p, kgo.hasAuthorship, role
+    yield role, A, kgo.Authorship
+    yield role, kgo.author, a
+    yield role, kgo.position, integer(position)
     if person.equal_contribution:
-        yield role, KGO.equalContribution, Literal(True)
-    for text in person.affiliations:
-        yield from _affiliation(role, text, minter)
+        yield role, kgo.equalContribution, TRUE
+    for affiliation in person.affiliations:
+        yield from _affiliation(role, affiliation, minter)
 
 
-def _agent(a: URIRef, who: Person) -> Iterator[Triple]:
-    yield a, RDF.type, FOAF.Organization if who.collective else FOAF.Person
-    yield a, FOAF.name, plain(who.name)
+def _agent(a: str, who: Person) -> Iterator[Triple]:
+    yield a, A, foaf.Organization if who.collective else foaf.Person
+    yield a, foaf.name, text(who.name)
     if who.family and not who.collective:
-        yield a, FOAF.familyName, plain(who.family)
+        yield a, foaf.familyName, text(who.family)
     if who.given and not who.collective:
-        yield a, FOAF.givenName, plain(who.given)
+        yield a, foaf.givenName, text(who.given)
 
 
-def _book(p: URIRef, paper: Paper, minter: Minter) -> Iterator[Triple]:
+def _book(p: str, paper: Paper, minter: Minter) -> Iterator[Triple]:
     """The book (or proceedings) a chapter (or conference paper) is part of."""
     title = paper.book_title or ""
     proceedings = any(fold(t) == "conference paper" for t in paper.types)
-    b = minter("book", slug(title))
-    yield p, DCTERMS.isPartOf, b
-    yield b, RDF.type, FABIO.AcademicProceedings if proceedings else FABIO.Book
-    yield b, DCTERMS.title, plain(title)
+    b = iri(minter("book", slug(title)))
+    yield p, dct.isPartOf, b
+    yield b, A, fabio.AcademicProceedings if proceedings else fabio.Book
+    yield b, dct.title, text(title)
 
 
-def _organization(subject: URIRef, prop: URIRef, name: str, minter: Minter) -> Iterator[Triple]:
-    org = minter("organization", slug(name))
+def _organization(subject: str, prop: str, name: str, minter: Minter) -> Iterator[Triple]:
+    org = iri(minter("organization", slug(name)))
     yield subject, prop, org
-    yield org, RDF.type, FOAF.Organization
-    yield org, FOAF.name, plain(name)
+    yield org, A, foaf.Organization
+    yield org, foaf.name, text(name)
 
 
-def _affiliation(role: URIRef, text: str, minter: Minter) -> Iterator[Triple]:
-    emails = [m.group(1) for m in _EMAIL.finditer(text)]
-    name = _EMAIL.sub("", text).strip().rstrip(" ;,.")
+def _affiliation(role: str, affiliation: str, minter: Minter) -> Iterator[Triple]:
+    if "@" in affiliation:  # (every address holds one: most affiliations need no search)
+        emails = [m.group(1) for m in _EMAIL.finditer(affiliation)]
+        name = _EMAIL.sub("", affiliation).strip().rstrip(" ;,.")
+    else:
+        emails, name = [], affiliation.strip().rstrip(" ;,.")
     if not name:
         return
-    org = minter("organization", slug(name))
-    yield role, KGO.affiliation, org
-    yield org, RDF.type, FOAF.Organization
-    yield org, FOAF.name, plain(name)
+    org = iri(minter("organization", slug(name)))
+    yield role, kgo.affiliation, org
+    yield org, A, foaf.Organization
+    yield org, foaf.name, text(name)
     for email in emails:
-        yield org, KGO.contactEmail, plain(email)
+        yield org, kgo.contactEmail, text(email)
 
 
-def _mesh(p: URIRef, heading: MeshHeading, minter: Minter) -> Iterator[Triple]:
-    d = mesh_iri(heading.ui) if heading.ui else minter("subject", slug(heading.descriptor))
-    yield p, DCTERMS.subject, d
-    yield d, RDFS.label, plain(heading.descriptor)
-    h = minter.hashed("heading", p, heading.descriptor)
-    yield p, KGO.meshHeading, h
-    yield h, RDF.type, KGO.MeshHeading
-    yield h, KGO.descriptor, d
-    yield h, KGO.majorTopic, Literal(heading.major)
+def _mesh(p: str, paper: URIRef, heading: MeshHeading, minter: Minter) -> Iterator[Triple]:
+    d = iri(mesh_iri(heading.ui) if heading.ui else minter("subject", slug(heading.descriptor)))
+    yield p, dct.subject, d
+    yield d, rdfs.label, text(heading.descriptor)
+    h = iri(minter.hashed("heading", paper, heading.descriptor))
+    yield p, kgo.meshHeading, h
+    yield h, A, kgo.MeshHeading
+    yield h, kgo.descriptor, d
+    yield h, kgo.majorTopic, TRUE if heading.major else FALSE
     for qualifier, major in heading.qualifiers:
-        q = minter("qualifier", slug(qualifier))
-        yield q, RDFS.label, plain(qualifier)
-        yield h, KGO.qualifier, q
+        q = iri(minter("qualifier", slug(qualifier)))
+        yield q, rdfs.label, text(qualifier)
+        yield h, kgo.qualifier, q
         if major:
-            yield h, KGO.majorQualifier, q
+            yield h, kgo.majorQualifier, q
 
 
-def _grant(p: URIRef, grant: Grant, minter: Minter) -> Iterator[Triple]:
-    g = minter.hashed("grant", grant.identifier, grant.agency)
-    yield p, KGO.fundedBy, g
-    yield g, RDF.type, KGO.Grant
+def _grant(p: str, grant: Grant, minter: Minter) -> Iterator[Triple]:
+    g = iri(minter.hashed("grant", grant.identifier, grant.agency))
+    yield p, kgo.fundedBy, g
+    yield g, A, kgo.Grant
     if grant.identifier:
-        yield g, DCTERMS.identifier, plain(grant.identifier)
+        yield g, dct.identifier, text(grant.identifier)
     if grant.acronym:
-        yield g, KGO.agencyAcronym, plain(grant.acronym)
+        yield g, kgo.agencyAcronym, text(grant.acronym)
     if grant.country:
-        yield g, KGO.country, plain(grant.country)
+        yield g, kgo.country, text(grant.country)
     if grant.agency:
-        yield from _organization(g, KGO.fundingAgency, grant.agency, minter)
+        yield from _organization(g, kgo.fundingAgency, grant.agency, minter)
+
+
+_RELATION_TERMS = {
+    kind: (iri(forward), None if inverse is None else iri(inverse))
+    for kind, (forward, inverse) in RELATION_PROPERTIES.items()
+}
 
 
 def _relation(relation: ResolvedRelation, minter: Minter) -> Iterator[Triple]:
-    forward, inverse = RELATION_PROPERTIES[relation.kind]
-    yield relation.subject, forward, relation.object
+    forward, inverse = _RELATION_TERMS[relation.kind]
+    s, o = iri(relation.subject), iri(relation.object)
+    yield s, forward, o
     if inverse is not None:
-        yield relation.object, inverse, relation.subject
+        yield o, inverse, s
     if relation.rank is not None:
-        link = minter.hashed("similarity", relation.subject, relation.object)
-        yield link, RDF.type, KGO.Similarity
-        yield link, KGO.fromPaper, relation.subject
-        yield link, KGO.toPaper, relation.object
-        yield link, KGO.rank, Literal(relation.rank)
+        link = iri(minter.hashed("similarity", relation.subject, relation.object))
+        yield link, A, kgo.Similarity
+        yield link, kgo.fromPaper, s
+        yield link, kgo.toPaper, o
+        yield link, kgo.rank, integer(relation.rank)
 
 
 def _statement(resolved: ResolvedStatement, minter: Minter) -> Iterator[Triple]:
     st = resolved.statement
-    c = minter.hashed("citation", resolved.cited, st.text, st.section, st.type)
-    yield c, RDF.type, CITO.Citation
-    yield c, CITO.hasCitedEntity, resolved.cited
+    c = iri(minter.hashed("citation", resolved.cited, st.text, st.section, st.type))
+    yield c, A, cito.Citation
+    yield c, cito.hasCitedEntity, iri(resolved.cited)
     if resolved.citing is not None:
-        yield c, CITO.hasCitingEntity, resolved.citing
-    yield c, CITO.hasCitationCharacterization, CHARACTERIZATIONS[st.type]
-    yield c, C4O.hasContent, plain(st.text)
+        yield c, cito.hasCitingEntity, iri(resolved.citing)
+    yield c, cito.hasCitationCharacterization, iri(CHARACTERIZATIONS[st.type])
+    yield c, c4o.hasContent, text(st.text)
     if st.section:
-        yield c, KGO.section, plain(st.section)
+        yield c, kgo.section, text(st.section)
         if cls := SECTION_CLASSES.get(fold(st.section)):
-            yield c, KGO.sectionType, cls
-    if st.confidence is not None:
-        yield c, KGO.confidence, Literal(st.confidence, datatype=XSD.decimal)
+            yield c, kgo.sectionType, iri(cls)
+    if st.confidence is not None:  # rdflib's lexical form of a decimal (1E+1 is 10)
+        yield (
+            c,
+            kgo.confidence,
+            typed(str(Literal(st.confidence, datatype=XSD.decimal)), xsd.decimal),
+        )
     for source in resolved.sources:
-        yield c, PROV.wasDerivedFrom, source_iri(source, minter)
+        yield c, prov.wasDerivedFrom, iri(source_iri(source, minter))
 
 
 _COUNT_PROPERTIES = (
-    ("statements", KGO.citationStatementCount),
-    ("references", KGO.referenceCount),
-    ("supporting", KGO.supportingCount),
-    ("mentioning", KGO.mentioningCount),
-    ("contrasting", KGO.contrastingCount),
+    ("statements", kgo.citationStatementCount),
+    ("references", kgo.referenceCount),
+    ("supporting", kgo.supportingCount),
+    ("mentioning", kgo.mentioningCount),
+    ("contrasting", kgo.contrastingCount),
 )
 
 
-def _count(value: int) -> Literal:
-    # xsd:integer, not xsd:nonNegativeInteger: Oxigraph stores derived numeric types as their
-    # primitive type, and the files must say what the store says. SHACL checks the sign.
-    return Literal(value, datatype=XSD.integer)
-
-
 def _counts(resolved: ResolvedCounts, minter: Minter) -> Iterator[Triple]:
-    counts, p = resolved.counts, resolved.paper
+    counts, p = resolved.counts, iri(resolved.paper)
     if counts.cited_by is not None:
-        n = minter.hashed("count", p, counts.source_name, resolved.source.sha256)
-        yield p, C4O.hasGlobalCitationFrequency, n
-        yield n, RDF.type, C4O.GlobalCitationCount
-        yield n, C4O.hasGlobalCountValue, _count(counts.cited_by)
+        n = iri(minter.hashed("count", resolved.paper, counts.source_name, resolved.source.sha256))
+        yield p, c4o.hasGlobalCitationFrequency, n
+        yield n, A, c4o.GlobalCitationCount
+        yield n, c4o.hasGlobalCountValue, integer(counts.cited_by)
         if counts.date and _is_iso_date(counts.date):
-            yield n, C4O.hasGlobalCountDate, Literal(counts.date, datatype=XSD.date)
+            yield n, c4o.hasGlobalCountDate, typed(counts.date, xsd.date)
         who, name = COUNT_SOURCES.get(
             counts.source_name, (minter("agent", slug(counts.source_name)), counts.source_name)
         )
-        yield n, C4O.hasGlobalCountSource, who
-        yield who, RDF.type, C4O.BibliographicInformationSource
-        yield who, FOAF.name, plain(name)
+        w = iri(who)
+        yield n, c4o.hasGlobalCountSource, w
+        yield w, A, c4o.BibliographicInformationSource
+        yield w, foaf.name, text(name)
     for field, prop in _COUNT_PROPERTIES:
         value = getattr(counts, field)
         if value is not None:
-            yield p, prop, _count(value)
-
-
-# ---- N-Triples / N-Quads text, made directly (no rdflib graph on the build's path) ----------
-
-_ECHAR = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-_XSD_STRING = str(XSD.string)
-
-
-def nt_term(term: Node) -> str:
-    """``term`` as N-Triples writes it."""
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, Literal):
-        text = str(term).translate(_ECHAR)
-        if term.language:
-            return f'"{text}"@{term.language}'
-        if term.datatype is not None and str(term.datatype) != _XSD_STRING:
-            return f'"{text}"^^<{term.datatype}>'
-        return f'"{text}"'
-    return f"_:{term}"  # a blank node (the contract mints none)
+            yield p, prop, integer(value)
 
 
 def nquads(resolved: Resolved, minter: Minter, graph: URIRef | None = None) -> Iterator[str]:
     """The lines of ``resolved``'s triples, in ``graph`` (None: the default graph)."""
     end = f" <{graph}> .\n" if graph is not None else " .\n"
-    iris: dict[URIRef, str] = {}  # IRIs recur (papers, properties): write each once
-    for triple in triples(resolved, minter):
-        line = []
-        for term in triple:
-            if isinstance(term, URIRef):  # (a literal is not looked up: hashing one costs more)
-                text = iris.get(term)
-                if text is None:
-                    text = iris[term] = f"<{term}>"
-            else:
-                text = nt_term(term)
-            line.append(text)
-        yield " ".join(line) + end
+    for s, p, o in triples(resolved, minter):
+        yield f"{s} {p} {o}{end}"
