@@ -154,3 +154,36 @@ def test_bindings_of_unprojected_variables_with_modifiers(seed_build: Path, modi
     text = CITES.replace("SELECT ?citing", f"SELECT {modifier} ?citing") + " LIMIT 3 OFFSET 1"
     rows = list(dataset.query(text, initBindings={"doi": Literal(SEED_DOI)}))
     assert len(rows) == 3 and all(len(r) == 1 for r in rows)
+
+
+def test_graph_ttl_is_oxigraphs_turtle_and_the_head_of_graph_trig(seed_build: Path) -> None:
+    """graph.ttl is copied from the head of graph.trig (kg.export.dump_trig_and_turtle): the
+    copy must be exactly what Oxigraph's own Turtle dump of the default graph gives."""
+    store = open_graph(seed_build)
+    turtle = (seed_build / "graph.ttl").read_bytes()
+    trig = (seed_build / "graph.trig").read_bytes()
+    direct = serialize(store, "turtle")
+    assert turtle == direct
+    assert trig.startswith(turtle) and len(trig) > len(turtle)  # then the named graphs
+    assert trig == serialize(store, "trig")
+    assert len(list(store.named_graphs())) >= 2
+
+
+@pytest.mark.parametrize("named", [0, 1, 3])
+@pytest.mark.parametrize("default", [0, 2])
+def test_turtle_from_trig_for_any_mix_of_graphs(tmp_path: Path, named: int, default: int) -> None:
+    from kg.export import dump_trig_and_turtle
+
+    store = ox.Store()
+    for n in range(default):
+        store.add(
+            ox.Quad(ox.NamedNode(f"http://e/s{n}"), ox.NamedNode("http://e/p"), ox.Literal("{"))
+        )
+    for g in range(named):
+        graph = ox.NamedNode(f"http://e/g{g}")
+        subject = ox.NamedNode(f"http://e/t{g}")
+        store.add(ox.Quad(subject, ox.NamedNode("http://e/p"), ox.Literal("x\n} {"), graph))
+    trig, turtle = tmp_path / "g.trig", tmp_path / "g.ttl"
+    dump_trig_and_turtle(store, trig, turtle)
+    assert trig.read_bytes() == serialize(store, "trig")
+    assert turtle.read_bytes() == serialize(store, "turtle")
