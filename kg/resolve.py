@@ -68,8 +68,19 @@ MIN_TITLE_MATCH = 20
 
 def ref_keys(ref: PaperRef) -> tuple[str, ...]:
     """The identity keys of a reference: its identifiers, or its title/year/author hash."""
-    keys = tuple(f"{kind}:{value}" for kind in ID_KINDS if (value := getattr(ref, kind)))
-    return keys or ("work:" + work_key(ref.title, ref.year, ref.first_author),)
+    doi, pmid, pmcid, openalex = ref.doi, ref.pmid, ref.pmcid, ref.openalex  # ID_KINDS
+    if not (doi or pmid or pmcid or openalex):
+        return ("work:" + work_key(ref.title, ref.year, ref.first_author),)
+    keys = []  # (half a million references at a million triples: no generator here)
+    if doi:
+        keys.append("doi:" + doi)
+    if pmid:
+        keys.append("pmid:" + pmid)
+    if pmcid:
+        keys.append("pmcid:" + pmcid)
+    if openalex:
+        keys.append("openalex:" + openalex)
+    return tuple(keys)
 
 
 class _UnionFind:
@@ -200,7 +211,11 @@ _UNIONS = ("types", "mesh", "keywords", "grants", "extra")
 
 def merge_papers(items: Sequence[tuple[Source, Paper]], ref: PaperRef) -> Paper:
     """One paper from all the records of it, most authoritative first."""
-    ordered = sorted(items, key=_authority)
+    return _merge_ordered(sorted(items, key=_authority), ref)
+
+
+def _merge_ordered(ordered: Sequence[tuple[Source, Paper]], ref: PaperRef) -> Paper:
+    """``merge_papers`` of records already in order of authority."""
     values: dict[str, object] = {}
     for name in _SCALARS:
         values[name] = next((getattr(p, name) for _, p in ordered if getattr(p, name)), None)
@@ -264,13 +279,17 @@ class Identity:
     people: dict[Person, MergedPerson]
     journals: dict[Journal, MergedJournal]
     conflicts: tuple[Conflict, ...]
-    roots: dict[PaperRef, str] = field(default_factory=dict)  # every reference's group root
+    # id(reference) -> (the reference, its group root), for every reference object met: an
+    # equal reference in another record is another entry with the same root. Looking up an id
+    # costs a tenth of hashing and comparing a dataclass, and the entry holds the reference, so
+    # its id cannot be reused while the entry lives.
+    roots: dict[int, tuple[PaperRef, str]] = field(default_factory=dict)
 
     def root(self, ref: PaperRef) -> str:
-        found = self.roots.get(ref)
+        found = self.roots.get(id(ref))
         if found is None:
-            found = self.roots[ref] = self.groups.find(ref_keys(ref)[0])
-        return found
+            found = self.roots[id(ref)] = (ref, self.groups.find(ref_keys(ref)[0]))
+        return found[1]
 
     def iri(self, ref: PaperRef) -> URIRef:
         return self.iris[self.root(ref)]
@@ -289,25 +308,26 @@ def identify(extractions: Iterable[Extraction], minter: Minter) -> Identity:
     items: dict[str, list[tuple[Source, Paper]]] = defaultdict(list)
     refs: dict[str, list[PaperRef]] = defaultdict(list)
     seen: dict[str, dict[str, dict[str, Loc]]] = defaultdict(lambda: defaultdict(dict))
-    roots: dict[PaperRef, str] = {}
+    roots: dict[int, tuple[PaperRef, str]] = {}  # as Identity.roots
     for extraction in extractions:
         for record in extraction.records:
             loc = record.loc
             for ref in _refs(record):
-                root = roots.get(ref)
-                if root is None:
-                    root = roots[ref] = groups.find(ref_keys(ref)[0])
+                found = roots.get(id(ref))
+                if found is None:
+                    found = roots[id(ref)] = (ref, groups.find(ref_keys(ref)[0]))
+                root = found[1]
                 refs[root].append(ref)
                 for kind in ID_KINDS:
                     if value := getattr(ref, kind):
                         seen[root][kind].setdefault(value, loc)
             if isinstance(record, Paper):
-                items[roots[record.ref]].append((extraction.source, record))
+                items[roots[id(record.ref)][1]].append((extraction.source, record))
 
     iris: dict[str, URIRef] = {}
     conflicts: list[Conflict] = []
     for root in sorted(refs):
-        ref = _merged_ref(refs[root], items.get(root, []))
+        ref = _merged_ref(refs[root], sorted(items.get(root, ()), key=_authority))
         iris[root] = iri = paper_iri(ref, minter)
         for kind in ID_KINDS:
             values = seen[root][kind]
@@ -397,10 +417,10 @@ class _View:
 
         merged: dict[URIRef, MergedPaper] = {}
         for root, group_refs in refs.items():
-            ref = _merged_ref(group_refs, papers.get(root, []))
-            items = papers.get(root) or []
+            items = sorted(papers.get(root, ()), key=_authority)
+            ref = _merged_ref(group_refs, items)
             paper = (
-                merge_papers(items, ref)
+                _merge_ordered(items, ref)
                 if items
                 else Paper(
                     doi=ref.doi,
@@ -415,13 +435,15 @@ class _View:
             iri = identity.iris[root]
             merged[iri] = MergedPaper(iri, paper, sources)
         mine = {e.source for e in self.extractions}
+        # IRIs are sorted as text: rdflib compares two URIRefs in Python, and this sorts a
+        # hundred thousand of them at a million triples (the order is the same)
         return Resolved(
-            papers=tuple(merged[k] for k in sorted(merged)),
+            papers=tuple(merged[k] for k in sorted(merged, key=str)),
             people=identity.people,
             journals=identity.journals,
             relations=tuple(
                 ResolvedRelation(kind, s, o, rank, tuple(sorted(srcs, key=lambda x: x.sha256)))
-                for (kind, s, o), (rank, srcs) in sorted(relations.items(), key=lambda kv: kv[0])
+                for (kind, s, o), (rank, srcs) in sorted(relations.items(), key=_relation_order)
             ),
             statements=tuple(statements[k] for k in sorted(statements, key=repr)),
             counts=tuple(
@@ -430,6 +452,11 @@ class _View:
             sources=tuple(sorted(mine, key=lambda s: (s.sha256, s.path))),
             conflicts=tuple(c for c in identity.conflicts if c.iri in merged),
         )
+
+
+def _relation_order(item: tuple[tuple[str, URIRef, URIRef], object]) -> tuple[str, str, str]:
+    kind, subject, obj = item[0]
+    return kind, str(subject), str(obj)
 
 
 def resolve(extractions: Iterable[Extraction], minter: Minter) -> Resolved:
@@ -466,9 +493,11 @@ def _ref_order(ref: PaperRef) -> tuple[tuple[bool, object], ...]:
     return tuple((value is None, value) for value in map(ref.__getattribute__, _REF_FIELDS))
 
 
-def _merged_ref(refs: list[PaperRef], items: list[tuple[Source, Paper]]) -> PaperRef:
-    """The identifiers of one group: for each kind, the one the most authoritative record gives."""
-    ordered = [p.ref for _, p in sorted(items, key=_authority)] + sorted(refs, key=_ref_order)
+def _merged_ref(refs: list[PaperRef], items: Sequence[tuple[Source, Paper]]) -> PaperRef:
+    """The identifiers of one group: for each kind, the one the most authoritative record gives
+    (``items`` are in order of authority), else the one the first of its references gives (the
+    references sorted field by field; a cited paper's hundred equal references sorted once)."""
+    ordered = [p.ref for _, p in items] + sorted(set(refs), key=_ref_order)
     pick = {
         name: next((getattr(r, name) for r in ordered if getattr(r, name)), None)
         for name in (*ID_KINDS, "title", "year", "first_author")
