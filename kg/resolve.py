@@ -279,17 +279,13 @@ class Identity:
     people: dict[Person, MergedPerson]
     journals: dict[Journal, MergedJournal]
     conflicts: tuple[Conflict, ...]
-    # id(reference) -> (the reference, its group root), for every reference object met: an
-    # equal reference in another record is another entry with the same root. Looking up an id
-    # costs a tenth of hashing and comparing a dataclass, and the entry holds the reference, so
-    # its id cannot be reused while the entry lives.
-    roots: dict[int, tuple[PaperRef, str]] = field(default_factory=dict)
+    roots: dict[PaperRef, str] = field(default_factory=dict)  # every reference's group root
 
     def root(self, ref: PaperRef) -> str:
-        found = self.roots.get(id(ref))
+        found = self.roots.get(ref)
         if found is None:
-            found = self.roots[id(ref)] = (ref, self.groups.find(ref_keys(ref)[0]))
-        return found[1]
+            found = self.roots[ref] = self.groups.find(ref_keys(ref)[0])
+        return found
 
     def iri(self, ref: PaperRef) -> URIRef:
         return self.iris[self.root(ref)]
@@ -308,21 +304,20 @@ def identify(extractions: Iterable[Extraction], minter: Minter) -> Identity:
     items: dict[str, list[tuple[Source, Paper]]] = defaultdict(list)
     refs: dict[str, list[PaperRef]] = defaultdict(list)
     seen: dict[str, dict[str, dict[str, Loc]]] = defaultdict(lambda: defaultdict(dict))
-    roots: dict[int, tuple[PaperRef, str]] = {}  # as Identity.roots
+    roots: dict[PaperRef, str] = {}
     for extraction in extractions:
         for record in extraction.records:
             loc = record.loc
             for ref in _refs(record):
-                found = roots.get(id(ref))
-                if found is None:
-                    found = roots[id(ref)] = (ref, groups.find(ref_keys(ref)[0]))
-                root = found[1]
+                root = roots.get(ref)
+                if root is None:
+                    root = roots[ref] = groups.find(ref_keys(ref)[0])
                 refs[root].append(ref)
                 for kind in ID_KINDS:
                     if value := getattr(ref, kind):
                         seen[root][kind].setdefault(value, loc)
             if isinstance(record, Paper):
-                items[roots[id(record.ref)][1]].append((extraction.source, record))
+                items[roots[record.ref]].append((extraction.source, record))
 
     iris: dict[str, URIRef] = {}
     conflicts: list[Conflict] = []
