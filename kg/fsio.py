@@ -43,18 +43,21 @@ def _mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def _write(fd: int, path: Path, data: bytes) -> None:
-    """Write ``data`` to the new file ``fd`` that will become ``path``, and flush it to disk."""
+def _write(fd: int, path: Path, data: bytes, durable: bool = True) -> None:
+    """Write ``data`` to the new file ``fd`` that will become ``path``, and flush it to disk
+    (unless not ``durable``)."""
     with os.fdopen(fd, "wb") as handle:
         os.fchmod(handle.fileno(), _mode(path))
         handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+        if durable:
+            handle.flush()
+            os.fsync(handle.fileno())
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that a reader (or a crash) sees the old or the new file,
-    never a part of one."""
+def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
+    """Replace ``path`` with ``data`` so that a reader sees the old or the new file, never a
+    part of one; and, when ``durable``, so that a crash does not either (both are flushed to
+    disk)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{_STAGED}{path.name}-", suffix=".tmp")
     try:
@@ -63,7 +66,8 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    fsync(path.parent)
+    if durable:
+        fsync(path.parent)
 
 
 def folder_mode() -> int:

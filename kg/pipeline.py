@@ -8,6 +8,7 @@ beside the old one and they are all moved into place together (kg.fsio.Staging).
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import itertools
 import json
@@ -101,19 +102,28 @@ def discover(inputs: Iterable[Path]) -> list[Path]:
 Job = tuple[Path, str | None, str | None]  # (path, forced format, sha256)
 
 
-def _extract_one(job: Job) -> Result:
-    return extract_file(*job)
+def _extract_one(job: Job, cache: Cache | None = None) -> Result:
+    """One file's extraction, kept in ``cache`` (by the worker that made it, so that the
+    build's own process does not pickle every file's records once more)."""
+    result = extract_file(*job)
+    path, forced, digest = job
+    if cache is not None and digest is not None:
+        with contextlib.suppress(OSError):  # a cache entry saves time; it is never needed
+            cache.put(display_path(path), digest, forced, result)
+    return result
 
 
-def extract_all(jobs: list[Job], workers: int) -> Iterator[Result]:
-    """Each file's extraction, in the order of ``jobs`` whatever the number of workers."""
+def extract_all(jobs: list[Job], workers: int, cache: Cache | None = None) -> Iterator[Result]:
+    """Each file's extraction, in the order of ``jobs`` whatever the number of workers; each
+    kept in ``cache`` too."""
+    work = functools.partial(_extract_one, cache=cache)
     if workers <= 1 or len(jobs) <= 1:
-        yield from map(_extract_one, jobs)
+        yield from map(work, jobs)
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context) as pool:
-        yield from pool.map(_extract_one, jobs)
+        yield from pool.map(work, jobs)
 
 
 @dataclass(frozen=True)
@@ -185,16 +195,20 @@ def build(
     cached = Cache(output, signing_key() if cache else None)
     with _collector_paused():
         tell = progress or (lambda _: None)
-        found, missing, records = _read(paths, names, digests, forced, cached, workers, tell)
+        # the workers keep what each file gave in the cache as they read it, but for --strict,
+        # which must create nothing when it fails: then it is kept once the files pass
+        early = cached if cache and not strict else None
+        found, missing, records = _read(paths, names, digests, forced, cached, early, workers, tell)
         extractions, files, problems = _gather(names, found)
         _check(files, problems, strict)
 
         tell(Progress("merging", len(paths), len(paths), records))
         try:
             if cache:  # what each file gave is kept even if writing the outputs fails below
-                for n in missing:
-                    if digests[n] is not None:
-                        cached.put(names[n], digests[n], forced, found[n])
+                if early is None:
+                    for n in missing:
+                        if digests[n] is not None:
+                            cached.put(names[n], digests[n], forced, found[n])
                 cached.prune()
             found.clear()  # the records live on in extractions, until resolved
             minter = Minter(base_iri)
@@ -232,11 +246,13 @@ def _read(
     digests: list[str | None],
     forced: str | None,
     cache: Cache,
+    keep: Cache | None,
     workers: int | None,
     tell: Callable[[Progress], None],
 ) -> tuple[dict[int, Result], list[int], int]:
-    """Every file's result (by index: from the cache, else read by ``workers`` processes), the
-    indexes of the files read, and the number of records."""
+    """Every file's result (by index: from ``cache``, else read by ``workers`` processes, which
+    put what they read in ``keep``), the indexes of the files read, and the number of
+    records."""
     found: dict[int, Result] = {}
     for n, (name, digest) in enumerate(zip(names, digests, strict=True)):
         if digest is not None and (hit := cache.get(name, digest, forced)) is not None:
@@ -259,7 +275,8 @@ def _read(
     for n in found:
         count(n)
     jobs = [(paths[n], forced, digests[n]) for n in missing]
-    for n, result in zip(missing, extract_all(jobs, workers or os.cpu_count() or 1), strict=True):
+    workers = workers or os.cpu_count() or 1
+    for n, result in zip(missing, extract_all(jobs, workers, keep), strict=True):
         found[n] = result
         count(n)
     return found, missing, done.records
