@@ -84,8 +84,7 @@ def _copy_default_graph(trig: Path, turtle: Path) -> bool:
         with mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ) as data:
             found = _GRAPH_START.search(data)
             end = found.start() + 1 if found else size
-            head = data[: min(end, 1 << 16)]
-            if not head.startswith(b"@prefix") or data.find(b"\n{", 0, end) >= 0:
+            if data[:7] != b"@prefix" or data.find(b"\n{", 0, end) >= 0:
                 return False  # the default graph in braces, or not what this expects
             if found and _OUTSIDE_GRAPHS.search(data, found.start()):
                 return False  # triples of the default graph after the named graphs

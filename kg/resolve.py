@@ -209,13 +209,8 @@ _SCALARS = (
 _UNIONS = ("types", "mesh", "keywords", "grants", "extra")
 
 
-def merge_papers(items: Sequence[tuple[Source, Paper]], ref: PaperRef) -> Paper:
-    """One paper from all the records of it, most authoritative first."""
-    return _merge_ordered(sorted(items, key=_authority), ref)
-
-
-def _merge_ordered(ordered: Sequence[tuple[Source, Paper]], ref: PaperRef) -> Paper:
-    """``merge_papers`` of records already in order of authority."""
+def merge_papers(ordered: Sequence[tuple[Source, Paper]], ref: PaperRef) -> Paper:
+    """One paper from all the records of it, given in order of authority (``_authority``)."""
     values: dict[str, object] = {}
     for name in _SCALARS:
         values[name] = next((getattr(p, name) for _, p in ordered if getattr(p, name)), None)
@@ -415,7 +410,7 @@ class _View:
             items = sorted(papers.get(root, ()), key=_authority)
             ref = _merged_ref(group_refs, items)
             paper = (
-                _merge_ordered(items, ref)
+                merge_papers(items, ref)
                 if items
                 else Paper(
                     doi=ref.doi,
