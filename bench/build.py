@@ -450,6 +450,7 @@ def pick_parameters(store_path: Path) -> dict[str, dict[str, str]]:
     picks = {
         "cited-by": "?x cito:cites ?p .",
         "cites": "?p cito:cites ?x .",
+        "coupled": "?p cito:cites ?x .",
         "similar": "?p kgo:similarTo ?x .",
         "statements": "?x cito:hasCitedEntity ?p .",
         "sources": "?p prov:wasDerivedFrom ?x .",

@@ -233,7 +233,7 @@ def test_a_query_over_its_deadline_is_killed_and_the_next_one_runs(
     store = sorted(work.glob("out-*"))[-1] / "store"
     process = bench.QueryProcess("kg", store, tmp_path / "stderr")
     try:
-        assert process.ask("coupled", {}, timeout=0.0001) == {"timeout": True}
+        assert process.ask("papers", {}, timeout=0.0001) == {"timeout": True}
         assert process.child is None  # killed
         answer = process.ask("papers", {}, timeout=120)
         assert answer["rows"] == TINY and answer["seconds"] >= 0

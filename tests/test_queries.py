@@ -63,7 +63,7 @@ QUERIES = {
     "unresolved",
     "sources",
 }
-PAPER_QUERIES = {"cited-by", "cites", "similar", "statements", "sources"}
+PAPER_QUERIES = {"cited-by", "cites", "co-cited", "coupled", "similar", "statements", "sources"}
 
 
 def doi(value: str) -> str:
@@ -379,23 +379,43 @@ def test_similar(store: ox.Store) -> None:
 
 def test_co_cited(store: ox.Store) -> None:
     # C1 cites X, Y, U1; C2 cites X, Y, U2; the seeds' citers cite S alone (no pairs)
-    assert rows(store, "co-cited") == [
-        (X, X_TITLE, Y, Y_TITLE, 2),
-        (X, X_TITLE, U1, U1_TEXT, 1),  # doi.org IRIs sort before w3id.org ones
-        (X, X_TITLE, U2, U2_TITLE, 1),
-        (Y, Y_TITLE, U1, U1_TEXT, 1),
-        (Y, Y_TITLE, U2, U2_TITLE, 1),
+    x = (X_TITLE, None, "10.5555/kgq.x", None)
+    y = (Y_TITLE, None, "10.5555/kgq.y", None)
+    assert [r[1:3] for r in rows(store, "co-cited", doi="10.5555/kgq.x")] == [
+        (Y, 2),
+        (U1, 1),  # doi.org IRIs sort before w3id.org ones
+        (U2, 1),
     ]
+    found = rows(store, "co-cited", doi="10.5555/kgq.y")
+    assert [r[:3] for r in found] == [(Y, X, 2), (Y, U1, 1), (Y, U2, 1)]
+    assert (found[0][4], found[0][6]) == (x[0], x[2])
+    u1 = rows(store, "co-cited", paper=f"<{U1}>")
+    assert [r[1:3] for r in u1] == [(X, 1), (Y, 1)]
+    assert (u1[1][4], u1[1][5], u1[1][6]) == (y[0], None, y[2])
+    assert rows(store, "co-cited", doi="10.1186/s12939-015-0156-0") == []
+
+
+def test_co_cited_labels_a_reference_known_by_its_text(store: ox.Store) -> None:
+    found = {r[1]: r for r in rows(store, "co-cited", doi="10.5555/kgq.x")}
+    assert (found[U1][4], found[U1][5]) == (None, U1_TEXT)  # printed text, no title
+    assert (found[U2][4], found[U2][3]) == (U2_TITLE, "2012")
 
 
 def test_coupled(store: ox.Store) -> None:
-    # C1 and C2 share X and Y; the five papers citing S share S, each pair once
-    seed_pairs = [
-        (a, SEED_CITERS[a][0], b, SEED_CITERS[b][0], 1)
-        for a, b in itertools.combinations(sorted(SEED_CITERS), 2)
+    # C1 and C2 share X and Y; the five papers citing S share S
+    assert rows(store, "coupled", doi="10.5555/kgq.c1") == [
+        (C1, C2, 2, "2022", C2_TITLE, "10.5555/kgq.c2", None)
     ]
-    assert len(seed_pairs) == 10
-    assert rows(store, "coupled") == [(C1, C1_TITLE, C2, C2_TITLE, 2), *seed_pairs]
+    citer = doi("10.1371/journal.pmed.1002442")
+    found = rows(store, "coupled", pmid="29161260")
+    others = sorted(set(SEED_CITERS) - {citer})
+    assert [r[:3] for r in found] == [(citer, other, 1) for other in others]
+    assert [r[3:] for r in found] == [
+        (year, title, other.removeprefix("https://doi.org/"), pmid)
+        for other in others
+        for title, year, _, pmid in [SEED_CITERS[other]]
+    ]
+    assert rows(store, "coupled", doi="10.5555/kgq.x") == []  # X cites nothing
 
 
 def test_prolific_authors(store: ox.Store) -> None:
@@ -561,44 +581,6 @@ def test_injection_is_a_string(seed_build: Path) -> None:
 # The plain forms of the queries that kg/queries/ writes another way to be fast on Oxigraph
 # (each .rq says how). The named query must give these rows, in this order, on any graph.
 PLAIN = {
-    "co-cited": """
-SELECT ?a ?aTitle ?b ?bTitle ?count WHERE {
-  {
-    SELECT ?a ?b (COUNT(DISTINCT ?citing) AS ?count) WHERE {
-      ?citing cito:cites ?a , ?b .
-      FILTER(STR(?a) < STR(?b))
-    }
-    GROUP BY ?a ?b
-    HAVING (COUNT(DISTINCT ?citing) >= 1)
-  }
-  OPTIONAL { ?a dcterms:title ?aName }
-  OPTIONAL { ?a dcterms:bibliographicCitation ?aText }
-  BIND(COALESCE(?aName, ?aText) AS ?aTitle)
-  OPTIONAL { ?b dcterms:title ?bName }
-  OPTIONAL { ?b dcterms:bibliographicCitation ?bText }
-  BIND(COALESCE(?bName, ?bText) AS ?bTitle)
-}
-ORDER BY DESC(?count) STR(?a) STR(?b)
-""",
-    "coupled": """
-SELECT ?a ?aTitle ?b ?bTitle ?shared WHERE {
-  {
-    SELECT ?a ?b (COUNT(DISTINCT ?cited) AS ?shared) WHERE {
-      ?a cito:cites ?cited .
-      ?b cito:cites ?cited .
-      FILTER(STR(?a) < STR(?b))
-    }
-    GROUP BY ?a ?b
-  }
-  OPTIONAL { ?a dcterms:title ?aName }
-  OPTIONAL { ?a dcterms:bibliographicCitation ?aText }
-  BIND(COALESCE(?aName, ?aText) AS ?aTitle)
-  OPTIONAL { ?b dcterms:title ?bName }
-  OPTIONAL { ?b dcterms:bibliographicCitation ?bText }
-  BIND(COALESCE(?bName, ?bText) AS ?bTitle)
-}
-ORDER BY DESC(?shared) STR(?a) STR(?b)
-""",
     "top-cited": """
 SELECT ?paper ?title ?year ?citations ?source ?globalCount WHERE {
   {
@@ -701,13 +683,12 @@ def tricky() -> ox.Store:
     return store
 
 
-def labels(store: ox.Store, iris: tuple[str, ...]) -> dict[str, Any]:
-    """A paper's title, else its printed reference, else None (one at most per paper here)."""
+def labels(store: ox.Store, iris: tuple[str, ...], predicate: str) -> dict[str, Any]:
+    """Each paper's value of ``predicate``, else None (one at most per paper here)."""
     found: dict[str, Any] = {}
     for iri in iris:
-        title = run(store, f"SELECT ?t {{ <{iri}> dcterms:title ?t }}").rows
-        text = run(store, f"SELECT ?t {{ <{iri}> dcterms:bibliographicCitation ?t }}").rows
-        found[iri] = plain((title or text or [(None,)])[0][0])
+        values = run(store, f"SELECT ?v {{ <{iri}> {predicate} ?v }}").rows
+        found[iri] = plain((values or [(None,)])[0][0])
     return found
 
 
@@ -724,24 +705,31 @@ def test_rewrites_give_the_plain_rows_on_tricky_iris(tricky: ox.Store, name: str
 
 
 @pytest.mark.parametrize(("name", "side"), [("co-cited", 1), ("coupled", 0)])
-def test_pairs_are_ordered_by_count_then_whole_iris(tricky: ox.Store, name: str, side: int) -> None:
-    """Worked out in Python: every pair once (the smaller IRI first, by code point), the
-    number of papers citing both (co-cited) or of references both cite (coupled), most first,
-    ties by the first IRI and then the second, each paper labelled by title else text."""
+def test_each_papers_pairs_by_count_then_iri(tricky: ox.Store, name: str, side: int) -> None:
+    """Worked out in Python for every paper: the papers cited together with it (co-cited) or
+    citing the same papers (coupled), with the number of papers citing both or of references
+    both cite, most first, ties by IRI (code points), labelled with title, text and year."""
     by_key: dict[str, set[str]] = {}
     for citation in tricky_citations():
         by_key.setdefault(citation[1 - side], set()).add(citation[side])
     counts: dict[tuple[str, str], int] = {}
     for members in by_key.values():
-        for pair in itertools.combinations(sorted(members), 2):
-            counts[pair] = counts.get(pair, 0) + 1
-    label = labels(tricky, TRICKY)
-    expected = [
-        (a, label[a], b, label[b], n)
-        for (a, b), n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    ]
-    assert len(set(counts.values())) < len(counts)  # ties to break
-    assert rows(tricky, name) == expected
+        for a, b in itertools.permutations(members, 2):
+            counts[a, b] = counts.get((a, b), 0) + 1
+    title = labels(tricky, TRICKY, "dcterms:title")
+    text = labels(tricky, TRICKY, "dcterms:bibliographicCitation")
+    ties = 0
+    for paper in TRICKY:
+        mine = sorted(
+            ((b, n) for (a, b), n in counts.items() if a == paper), key=lambda i: (-i[1], i[0])
+        )
+        found = rows(tricky, name, paper=f"<{paper}>")
+        assert [r[:3] for r in found] == [(paper, b, n) for b, n in mine], paper
+        assert [r[4] for r in found] == [title[b] for b, _ in mine]
+        if name == "co-cited":
+            assert [r[5] for r in found] == [text[b] for b, _ in mine]
+        ties += len(mine) - len({n for _, n in mine})
+    assert ties > 10
 
 
 def test_top_cited_ties_and_papers_counted_only_by_a_source(tricky: ox.Store) -> None:
