@@ -226,6 +226,19 @@ def test_a_timed_out_rdflib_query_makes_the_ratio_a_lower_bound(
     assert bench.query_totals((quick,), 10.0) == (1.0, 3.0, "")
 
 
+def test_a_query_kg_did_not_answer_leaves_the_ratio_undecided(
+    measured: tuple[bench.Results, Path],
+) -> None:
+    results, _ = measured
+    quick = replace(results.queries[1], kg_seconds=1.0, rdflib_seconds=300.0)
+    for failure in ({"kg_timed_out": True}, {"kg_error": "boom"}):
+        lost = replace(results.queries[0], kg_seconds=None, rdflib_seconds=None, **failure)
+        changed = replace(results, queries=(lost, quick), query_timeout=10.0)
+        check = {c.key: c for c in bench.checks(changed)}["queries_speedup"]
+        assert check.value is None and check.met is None
+        assert f"kg failed or timed out: {lost.name}" in check.note
+
+
 def test_a_query_over_its_deadline_is_killed_and_the_next_one_runs(
     measured: tuple[bench.Results, Path], tmp_path: Path
 ) -> None:
