@@ -43,11 +43,12 @@ def _mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def _write(fd: int, path: Path, data: bytes, durable: bool = True) -> None:
-    """Write ``data`` to the new file ``fd`` that will become ``path``, and flush it to disk
+def _write(fd: int, data: bytes, durable: bool = True, mode: int | None = None) -> None:
+    """Write ``data`` to the new file ``fd`` (giving it ``mode``), and flush it to disk
     (unless not ``durable``)."""
     with os.fdopen(fd, "wb") as handle:
-        os.fchmod(handle.fileno(), _mode(path))
+        if mode is not None:
+            os.fchmod(handle.fileno(), mode)
         handle.write(data)
         if durable:
             handle.flush()
@@ -61,7 +62,7 @@ def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{_STAGED}{path.name}-", suffix=".tmp")
     try:
-        _write(fd, path, data)
+        _write(fd, data, durable, _mode(path))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -195,7 +196,7 @@ class Staging:
 
     def file(self, name: str, data: bytes) -> None:
         fd, _ = self._staged(name)
-        _write(fd, self.folder / name, data)
+        _write(fd, data)
 
     def path(self, name: str) -> Path:
         """A path for another library to write ``name``'s new content to; ``fsync`` it once

@@ -43,3 +43,21 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(
         atomic_write(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["graph.ttl"]
+
+
+@pytest.mark.parametrize("durable", [True, False])
+def test_only_a_durable_write_is_flushed_to_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, durable: bool
+) -> None:
+    """A cache entry (durable=False) costs no fsync: a lost one is a file read again."""
+    synced: list[int] = []
+    real = os.fsync
+
+    def counting(fd: int) -> None:
+        synced.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", counting)
+    atomic_write(tmp_path / "entry", b"data", durable=durable)
+    assert (tmp_path / "entry").read_bytes() == b"data"
+    assert len(synced) == (2 if durable else 0)  # the file, then its folder
