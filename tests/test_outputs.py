@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -305,11 +306,12 @@ def test_a_full_disk_is_one_error_and_leaves_the_old_outputs(
     kg.build([SEEDS], tmp_path / "out")
     before = {name: (tmp_path / "out" / name).read_bytes() for name in FILES}
 
-    def full(fd: int, path: Path, data: bytes) -> None:
-        if path.name == "report.json":  # the last output: the store and three files are made
+    def full(fd: int, data: bytes, *args: Any) -> None:
+        staged = Path(os.readlink(f"/proc/self/fd/{fd}"))  # .kg-new-<output>-<random>.tmp
+        if staged.name.startswith(".kg-new-report.json-"):  # the last output: the rest is made
             os.close(fd)
-            raise OSError(28, "No space left on device", str(path))
-        real(fd, path, data)
+            raise OSError(28, "No space left on device", str(staged.parent / "report.json"))
+        real(fd, data, *args)
 
     real = fsio._write
     monkeypatch.setattr(fsio, "_write", full)
