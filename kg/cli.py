@@ -29,7 +29,7 @@ from .metrics import stats as graph_stats
 from .netexport import NETWORK_FORMATS, export_network
 from .pipeline import EXIT_SKIPPED
 from .pipeline import build as build_graph
-from .projections import PROJECTIONS, network
+from .projections import PROJECTIONS, WEIGHTED, network
 from .push import push as push_graph
 from .query import FORMATS, named, parse_params, render, run_named
 from .query import run as run_query
@@ -194,6 +194,25 @@ def projection_option(default: str) -> Any:
     )
 
 
+def min_weight_option(f: Any) -> Any:
+    """``--min-weight N``: leave out the links lighter than N in a weighted projection."""
+    return click.option(
+        "--min-weight",
+        default=1,
+        show_default=True,
+        type=click.IntRange(1),
+        help=f"Keep only links of this weight or more ({', '.join(WEIGHTED)}); every node stays.",
+    )(f)
+
+
+def _check_min_weight(min_weight: int, projection: str, network_wanted: bool = True) -> None:
+    if min_weight > 1 and not (network_wanted and projection in WEIGHTED):
+        what = "the network formats of " if not network_wanted else ""
+        raise click.UsageError(
+            f"--min-weight is for {what}the weighted projections ({', '.join(WEIGHTED)})"
+        )
+
+
 @cli.command()
 @graph_option
 @click.argument("text", required=False)
@@ -275,6 +294,7 @@ def query(
     "tables: NAME.nodes.csv and NAME.edges.csv).",
 )
 @projection_option("citation")
+@min_weight_option
 @click.option(
     "-o",
     "--output",
@@ -282,15 +302,16 @@ def query(
     required=True,
     help="File to write (replaced atomically); for csv, NAME.nodes.csv and NAME.edges.csv.",
 )
-def export(graph: Path, format_: str, projection: str, output: Path) -> None:
+def export(graph: Path, format_: str, projection: str, min_weight: int, output: Path) -> None:
     """Write a built graph as RDF, or one of its networks for Gephi, Cytoscape, VOSviewer or a
     spreadsheet (with PageRank, betweenness, community and component on every node).
 
     Example: kg export -g output --format gexf --projection cocitation -o cocitation.gexf
     """
+    _check_min_weight(min_weight, projection, format_ in NETWORK_FORMATS)
     store = open_graph(graph)
     if format_ in NETWORK_FORMATS:
-        net = annotate(network(store, projection))
+        net = annotate(network(store, projection, min_weight=min_weight))
         for path in export_network(net, format_, output):
             click.echo(f"wrote {path.as_posix()}")
         return
@@ -450,6 +471,7 @@ def neighbors(graph: Path, paper: str, depth: int, via: str) -> None:
     type=click.IntRange(1),
     help="Above this, show the top papers by PageRank and say what was left out.",
 )
+@min_weight_option
 @click.option(
     "-o",
     "--output",
@@ -464,13 +486,15 @@ def html(
     color: str,
     size: str,
     max_nodes: int,
+    min_weight: int,
     output: Path,
 ) -> None:
     """Write an interactive map of a built graph: one HTML file that works offline.
 
     Example: kg html -g output --projection citation --layout timeline -o timeline.html
     """
-    net = annotate(network(open_graph(graph), projection))
+    _check_min_weight(min_weight, projection)
+    net = annotate(network(open_graph(graph), projection, min_weight=min_weight))
     page = render_map(
         net,
         title=f"kg map: {projection}",

@@ -97,6 +97,33 @@ def test_cocitation_and_coupling_weights(build: Path) -> None:
     assert set(coupled.values()) == {1}
 
 
+@pytest.mark.parametrize("kind", ["cocitation", "coupling", "coauthorship", "journals"])
+def test_a_minimum_weight_leaves_out_the_lighter_links_and_keeps_every_node(
+    build: Path, kind: str
+) -> None:
+    every = network(build, kind)
+    for least in (2, 3):
+        strong = network(build, kind, min_weight=least)
+        assert set(strong) == set(every)  # every node stays
+        assert weights(strong) == {e: w for e, w in weights(every).items() if w >= least}
+        assert dict(strong.nodes(data=True)) == dict(every.nodes(data=True))
+    assert weights(network(build, kind, min_weight=1)) == weights(every)
+
+
+def test_the_minimum_weights_on_the_fixtures(build: Path) -> None:
+    assert weights(network(build, "cocitation", min_weight=2)) == {frozenset((X, Y)): 2}
+    assert weights(network(build, "coupling", min_weight=2)) == {frozenset((C1, C2)): 2}
+    assert weights(network(build, "coupling", min_weight=3)) == {}
+
+
+@pytest.mark.parametrize(("kind", "least"), [("citation", 2), ("full", 2), ("coupling", 0)])
+def test_a_minimum_weight_is_refused_where_it_means_nothing(
+    build: Path, kind: str, least: int
+) -> None:
+    with pytest.raises(GraphError, match="weighted projections"):
+        network(build, kind, min_weight=least)
+
+
 def test_coauthorship_and_authorship(build: Path) -> None:
     coauthors = network(build, "coauthorship")
     assert set(coauthors) == {DOE, ROE, POE, "person:lee-m"}
@@ -274,6 +301,28 @@ def test_labels_use_the_first_authors_family_name(tmp_path: Path) -> None:
 def invoke(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, list(args))
     return result.exit_code, result.stdout, result.stderr
+
+
+def test_export_and_html_with_a_minimum_weight(build: Path, tmp_path: Path) -> None:
+    out = tmp_path / "coupling.csv"
+    code, _, _ = invoke(
+        "export", "-g", str(build), "-f", "csv", "--projection", "coupling", "--min-weight", "2",
+        "-o", str(out),
+    )  # fmt: skip
+    assert code == 0
+    edges = (tmp_path / "coupling.edges.csv").read_text(encoding="utf-8").splitlines()
+    assert len(edges) == 2 and edges[1].startswith(f"{C1},{C2},") and edges[1].endswith(",2")
+    page = tmp_path / "map.html"
+    args = ("html", "-g", str(build), "--projection", "cocitation", "-o", str(page))
+    assert invoke(*args, "--min-weight", "2")[0] == 0 and page.exists()
+    for wrong in (
+        ("export", "-g", str(build), "-f", "turtle", "-o", str(tmp_path / "g.ttl")),
+        ("export", "-g", str(build), "-f", "csv", "-o", str(out)),  # citation
+        ("html", "-g", str(build), "-o", str(page)),  # full
+    ):
+        code, _, err = invoke(*wrong, "--min-weight", "2")
+        assert code == 2 and "--min-weight is for" in err, wrong
+    assert invoke(*args, "--min-weight", "0")[0] == 2
 
 
 def test_stats_command(build: Path) -> None:
