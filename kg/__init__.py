@@ -17,10 +17,12 @@ if TYPE_CHECKING:
 __all__ = ["BuildReport", "KgError", "build", "load", "network"]
 
 
-def network(graph: Any = "output", kind: str = "citation") -> nx.Graph:
+def network(graph: Any = "output", kind: str = "citation", *, min_weight: int = 1) -> nx.Graph:
     """The ``kind`` projection of a built graph as a networkx graph (kinds:
     ``kg.projections.PROJECTIONS``), with PageRank, betweenness, community and component on
     its nodes. ``graph`` is a build folder, an RDF file, an Oxigraph store or an rdflib graph.
+    In a weighted projection (``kg.projections.WEIGHTED``), only the links of weight
+    ``min_weight`` or more are kept.
 
     Example: ``kg.network("output", "cocitation")``
     """
@@ -28,4 +30,4 @@ def network(graph: Any = "output", kind: str = "citation") -> nx.Graph:
     from .metrics import annotate
     from .projections import network as project
 
-    return annotate(project(graph, kind))
+    return annotate(project(graph, kind, min_weight=min_weight))
