@@ -329,9 +329,9 @@ def _add_weighted(
 ) -> None:
     """A link for each pair of weight ``min_weight`` or more (the lighter ones are never made:
     at a million triples, coupling has 7.7 M pairs, 576k of them sharing 3 references)."""
-    for (a, b), weight in sorted(pairs.items()):
-        if weight >= min_weight:
-            net.add_edge(a, b, relation=relation, weight=weight)
+    kept = ((pair, weight) for pair, weight in pairs.items() if weight >= min_weight)
+    for (a, b), weight in sorted(kept):  # only the kept pairs are sorted
+        net.add_edge(a, b, relation=relation, weight=weight)
 
 
 def _citation(t: Tables) -> nx.DiGraph:
