@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 from typing import TextIO
 
@@ -18,10 +19,18 @@ def _clock(seconds: float) -> str:
 
 
 def describe(state: Progress, elapsed: float) -> str:
-    """One line: the bar, files and records read, the rate and the time left (reading); the
-    stage after that."""
+    """One line: the bar, files and records read, the rate and the time left (reading); then
+    each stage with how long it has taken so far (``elapsed``: since the stage began)."""
+    clock = _clock(elapsed)
+    if state.stage == "merging":
+        return f"merging {state.records:,} records from {state.files_total:,} files… {clock}"
+    if state.stage == "loading":
+        rate = f", {state.quads / elapsed:,.0f} quads/s" if elapsed >= 1 else ""
+        return f"loading the store: {state.quads:,} quads{rate}… {clock}"
+    if state.stage == "writing":
+        return f"writing graph.ttl, graph.trig and the map ({state.quads:,} quads)… {clock}"
     if state.stage != "reading":
-        return f"{state.stage} {state.records:,} records from {state.files_total:,} files…"
+        return f"{state.stage}… {clock}"
     share = state.done_bytes / state.total_bytes if state.total_bytes else 1.0
     filled = round(share * _WIDTH)
     line = (
@@ -36,27 +45,55 @@ def describe(state: Progress, elapsed: float) -> str:
 
 
 class ProgressBar:
-    """Redraws one line of ``stream`` at most ten times a second; ``close`` clears it."""
+    """Redraws one line of ``stream`` at most ten times a second; ``close`` clears it. After
+    reading, the line is redrawn every ``tick`` seconds too, so that its clock moves while a
+    long stage gives no news. It may be called from any thread of the build."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, tick: float = 1.0) -> None:
         self.stream = stream
         self.started = time.monotonic()
         self.drawn = 0.0
         self.shown = False
+        self.state: Progress | None = None
+        self.stage_started = self.started
+        self.lock = threading.Lock()
+        self.closed = threading.Event()
+        self.ticker = threading.Thread(target=self._tick, args=(tick,), daemon=True)
+        self.ticker.start()
 
     def __call__(self, state: Progress) -> None:
-        now = time.monotonic()
-        last_file = state.stage == "reading" and state.files == state.files_total
-        if now - self.drawn < 0.1 and state.stage == "reading" and not last_file:
+        with self.lock:
+            now = time.monotonic()
+            if self.state is None or state.stage != self.state.stage:
+                self.stage_started = now
+            self.state = state
+            last_file = state.stage == "reading" and state.files == state.files_total
+            if now - self.drawn < 0.1 and state.stage in ("reading", "loading") and not last_file:
+                return
+            self._draw(now)
+
+    def _draw(self, now: float) -> None:
+        state = self.state
+        if state is None:
             return
+        since = self.started if state.stage == "reading" else self.stage_started
         self.drawn = now
         width = shutil.get_terminal_size((100, 20)).columns - 1
-        self.stream.write("\r" + describe(state, now - self.started)[:width].ljust(width))
+        self.stream.write("\r" + describe(state, now - since)[:width].ljust(width))
         self.stream.flush()
         self.shown = True
 
+    def _tick(self, every: float) -> None:
+        while not self.closed.wait(every):
+            with self.lock:
+                if self.state and self.state.stage != "reading":
+                    self._draw(time.monotonic())
+
     def close(self) -> None:
-        if self.shown:
-            width = shutil.get_terminal_size((100, 20)).columns - 1
-            self.stream.write("\r" + " " * width + "\r")
-            self.stream.flush()
+        self.closed.set()
+        self.ticker.join()
+        with self.lock:
+            if self.shown:
+                width = shutil.get_terminal_size((100, 20)).columns - 1
+                self.stream.write("\r" + " " * width + "\r")
+                self.stream.flush()

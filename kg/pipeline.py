@@ -130,7 +130,8 @@ def extract_all(jobs: list[Job], workers: int, cache: Cache | None = None) -> It
 @dataclass(frozen=True)
 class Progress:
     """Where a build is, for a progress bar: ``stage`` is "reading" (files and records so far,
-    bytes of input read), then "merging", then "writing"."""
+    bytes of input read), then "merging", then "loading" (``quads`` in the store so far), then
+    "writing" (graph.ttl, graph.trig, the map and the store's compaction)."""
 
     stage: str
     files: int = 0
@@ -138,6 +139,7 @@ class Progress:
     records: int = 0
     done_bytes: int = 0
     total_bytes: int = 0
+    quads: int = 0
 
 
 def _size(path: Path) -> int:
@@ -174,7 +176,8 @@ def build(
     skipped), all replaced together, and returns what was read, what was skipped, what
     disagreed, and the counts. ``workers`` processes (default: one per core) read the files;
     the outputs are the same bytes for any number of workers and any order of ``inputs``.
-    ``progress`` is called as the build goes on (see Progress).
+    ``progress`` is called as the build goes on (see Progress), from the build's own threads
+    too (the store's loader tells how far it got).
 
     With ``cache``, ``output/.cache/`` keeps what each file gave (by content hash): a rebuild
     reads only the files that changed, and does nothing at all when no input, option or
@@ -215,8 +218,16 @@ def build(
             minter = Minter(base_iri)
             views = list(resolve_lazily(extractions, minter))  # _write_outputs empties it
             del extractions
-            tell(Progress("writing", len(paths), len(paths), records))
-            report = _write_outputs(output, views, minter, files, problems)
+            stage = functools.partial(Progress, files=len(paths), files_total=len(paths))
+            report = _write_outputs(
+                output,
+                views,
+                minter,
+                files,
+                problems,
+                loaded=lambda quads: tell(stage("loading", records=records, quads=quads)),
+                writing=lambda quads: tell(stage("writing", records=records, quads=quads)),
+            )
             if cache:
                 remember_build(output, state, _output_stamps(output))
         except OSError as error:  # a full disk, a folder kg may not write to: the old ones stay
@@ -366,11 +377,14 @@ def _write_outputs(
     minter: Minter,
     files: list[FileReport],
     problems: list[Problem],
+    loaded: Callable[[int], None] = lambda quads: None,
+    writing: Callable[[int], None] = lambda quads: None,
 ) -> BuildReport:
     """Make every output beside its target, then move them all into place. ``views`` holds
     the merged view and the iterator of each source's view (resolve_lazily); they are taken
     out of it, and let go of once in the store, so that the map reuses their memory (at a
-    million triples the records and views are half of what a build holds)."""
+    million triples the records and views are half of what a build holds). ``loaded`` is
+    told the quads in the store as they grow, ``writing`` when the files are being made."""
     merged, each = views
     views.clear()
     with locked(output), Staging(output) as staging:
@@ -381,8 +395,16 @@ def _write_outputs(
             ),
         )
         conflicts = tuple(c.describe() for c in merged.conflicts)
-        with new_store(staging.folder_for(STORE), lines) as store:
+        quads = 0
+
+        def counted(done: int) -> None:
+            nonlocal quads
+            quads = done
+            loaded(done)
+
+        with new_store(staging.folder_for(STORE), lines, counted) as store:
             del merged, each, lines  # all in the store now: freed (they hold no cycles)
+            writing(quads)
             # Oxigraph writes TriG (and Turtle from it) in a stable order (rdflib's TriG follows
             # the hash seed), faster than rdflib, streamed to the file, in a thread of its own
             # while this one draws the map and a third compacts the store's files: the dump

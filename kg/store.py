@@ -14,7 +14,7 @@ import gc
 import os
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -38,20 +38,28 @@ FILE_FORMATS: dict[str, ox.RdfFormat] = {
 CHUNK = 1 << 17  # N-Quads lines bulk-loaded at a time (Oxigraph's loader holds what it is given)
 
 
-def load_lines(store: ox.Store, lines: Iterable[str]) -> None:
+def load_lines(
+    store: ox.Store, lines: Iterable[str], loaded: Callable[[int], None] | None = None
+) -> None:
     """Bulk-load N-Quads ``lines`` a chunk at a time: the memory this takes is bounded by the
     chunk, not by the graph (one bulk load of 2.6 M quads peaks at about 2 GB). Oxigraph
     loads a chunk in a thread of its own, without Python's lock, while the next one is made:
     at a million triples the lines are made in the time Oxigraph takes to load them (13.8 s
-    for M's 2.44 M quads), which then bounds this stage."""
-    chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=2)  # at most 3 chunks held
+    for M's 2.44 M quads), which then bounds this stage. ``loaded`` is told the number of
+    lines in the store after each chunk."""
+    chunks: queue.Queue[tuple[bytes, int] | None] = queue.Queue(maxsize=2)  # 3 chunks held
     failed: list[BaseException] = []
 
     def loader() -> None:
-        while (data := chunks.get()) is not None:
+        done = 0
+        while (item := chunks.get()) is not None:
+            data, size = item
             if not failed:
                 try:
                     store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+                    done += size
+                    if loaded is not None:
+                        loaded(done)
                 except BaseException as error:  # noqa: BLE001 - raised again in the caller
                     failed.append(error)
 
@@ -62,12 +70,12 @@ def load_lines(store: ox.Store, lines: Iterable[str]) -> None:
         for line in lines:
             chunk.append(line)
             if len(chunk) >= CHUNK:
-                chunks.put("".join(chunk).encode("utf-8"))
+                chunks.put(("".join(chunk).encode("utf-8"), len(chunk)))
                 chunk.clear()
                 if failed:
                     break
         if chunk and not failed:
-            chunks.put("".join(chunk).encode("utf-8"))
+            chunks.put(("".join(chunk).encode("utf-8"), len(chunk)))
     finally:
         chunks.put(None)
         thread.join()
@@ -76,13 +84,16 @@ def load_lines(store: ox.Store, lines: Iterable[str]) -> None:
 
 
 @contextlib.contextmanager
-def new_store(folder: Path, lines: Iterable[str]) -> Iterator[ox.Store]:
-    """A new store in the empty ``folder`` with the N-Quads ``lines`` bulk-loaded; it is
-    flushed and closed when the block ends. Compacting the files each chunk made
-    (``Store.optimize``) is left to the caller, which can do it while it reads the store."""
+def new_store(
+    folder: Path, lines: Iterable[str], loaded: Callable[[int], None] | None = None
+) -> Iterator[ox.Store]:
+    """A new store in the empty ``folder`` with the N-Quads ``lines`` bulk-loaded (``loaded``
+    told how many so far); it is flushed and closed when the block ends. Compacting the files
+    each chunk made (``Store.optimize``) is left to the caller, which can do it while it reads
+    the store."""
     store = ox.Store(str(folder))
     try:
-        load_lines(store, lines)
+        load_lines(store, lines, loaded)
         yield store
         store.flush()
     finally:

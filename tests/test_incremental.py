@@ -7,6 +7,7 @@ import io
 import os
 import pickle
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -138,7 +139,13 @@ def test_progress_reports_files_records_and_stages(inputs: Path, tmp_path: Path)
         == reading[-1].total_bytes
         == sum(p.stat().st_size for p in inputs.iterdir())
     )
-    assert [p.stage for p in seen[len(reading) :]] == ["merging", "writing"]
+    later = seen[len(reading) :]
+    assert [p.stage for p in later][:2] == ["merging", "loading"]
+    assert later[-1].stage == "writing"
+    loading = [p.quads for p in later if p.stage == "loading"]
+    assert loading == sorted(loading) and loading[0] > 0
+    assert later[-1].quads == loading[-1] >= report.counts["triples"]  # and the named graphs'
+    assert {p.stage for p in later} == {"merging", "loading", "writing"}
 
 
 def test_the_progress_line() -> None:
@@ -147,22 +154,42 @@ def test_the_progress_line() -> None:
         "[######..................] 3/12 files, 45,000 records, 4,500 records/s, about 0:30 left"
     )
     assert describe(Progress("merging", 12, 12, 90_000), 20.0) == (
-        "merging 90,000 records from 12 files…"
+        "merging 90,000 records from 12 files… 0:20"
+    )
+    assert describe(Progress("loading", 12, 12, 90_000, quads=262_144), 2.0) == (
+        "loading the store: 262,144 quads, 131,072 quads/s… 0:02"
+    )
+    assert describe(Progress("writing", 12, 12, 90_000, quads=300_000), 75.0) == (
+        "writing graph.ttl, graph.trig and the map (300,000 quads)… 1:15"
     )
     stream = io.StringIO()
-    bar = ProgressBar(stream)
+    bar = ProgressBar(stream, tick=3600)
     bar(state)
     bar(Progress("reading", 4, 12, 46_000, 300, 1000))  # within 0.1 s: not drawn
-    bar(Progress("writing", 12, 12, 90_000))
+    bar(Progress("writing", 12, 12, 90_000, quads=5))
     bar.close()
     frames = [f.strip() for f in stream.getvalue().split("\r")]
     assert frames == [
         "",
         "[######..................] 3/12 files, 45,000 records",  # under a second: no rate
-        "writing 90,000 records from 12 files…",
+        "writing graph.ttl, graph.trig and the map (5 quads)… 0:00",
         "",
         "",
     ]
+
+
+def test_the_progress_clock_moves_while_a_stage_gives_no_news() -> None:
+    stream = io.StringIO()
+    bar = ProgressBar(stream, tick=0.05)
+    bar(Progress("reading", 1, 2, 10, 5, 10))
+    time.sleep(0.3)  # reading: the bar moves with the files, not the clock
+    assert stream.getvalue().count("\r") == 1
+    bar(Progress("writing", 2, 2, 20, quads=7))
+    time.sleep(0.5)
+    bar.close()
+    writing = [f for f in stream.getvalue().split("\r") if f.startswith("writing")]
+    assert len(writing) >= 4  # drawn once, then on each tick
+    assert not bar.ticker.is_alive()
 
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(inputs: Path, tmp_path: Path) -> None:
