@@ -218,15 +218,15 @@ def build(
             minter = Minter(base_iri)
             views = list(resolve_lazily(extractions, minter))  # _write_outputs empties it
             del extractions
-            stage = functools.partial(Progress, files=len(paths), files_total=len(paths))
             report = _write_outputs(
                 output,
                 views,
                 minter,
                 files,
                 problems,
-                loaded=lambda quads: tell(stage("loading", records=records, quads=quads)),
-                writing=lambda quads: tell(stage("writing", records=records, quads=quads)),
+                lambda stage, quads: tell(
+                    Progress(stage, len(paths), len(paths), records, quads=quads)
+                ),
             )
             if cache:
                 remember_build(output, state, _output_stamps(output))
@@ -377,14 +377,13 @@ def _write_outputs(
     minter: Minter,
     files: list[FileReport],
     problems: list[Problem],
-    loaded: Callable[[int], None] = lambda quads: None,
-    writing: Callable[[int], None] = lambda quads: None,
+    tell: Callable[[str, int], None] = lambda stage, quads: None,
 ) -> BuildReport:
     """Make every output beside its target, then move them all into place. ``views`` holds
     the merged view and the iterator of each source's view (resolve_lazily); they are taken
     out of it, and let go of once in the store, so that the map reuses their memory (at a
-    million triples the records and views are half of what a build holds). ``loaded`` is
-    told the quads in the store as they grow, ``writing`` when the files are being made."""
+    million triples the records and views are half of what a build holds). ``tell`` is told
+    the stage ("loading", then "writing") and the quads in the store so far."""
     merged, each = views
     views.clear()
     with locked(output), Staging(output) as staging:
@@ -395,16 +394,16 @@ def _write_outputs(
             ),
         )
         conflicts = tuple(c.describe() for c in merged.conflicts)
-        quads = 0
+        loaded = 0
 
-        def counted(done: int) -> None:
-            nonlocal quads
-            quads = done
-            loaded(done)
+        def loading(quads: int) -> None:
+            nonlocal loaded
+            loaded = quads
+            tell("loading", quads)
 
-        with new_store(staging.folder_for(STORE), lines, counted) as store:
+        with new_store(staging.folder_for(STORE), lines, loading) as store:
             del merged, each, lines  # all in the store now: freed (they hold no cycles)
-            writing(quads)
+            tell("writing", loaded)
             # Oxigraph writes TriG (and Turtle from it) in a stable order (rdflib's TriG follows
             # the hash seed), faster than rdflib, streamed to the file, in a thread of its own
             # while this one draws the map and a third compacts the store's files: the dump
