@@ -92,7 +92,8 @@ class Cache:
         self.used.add(name)
         body = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
         # not flushed to disk: an entry a crash loses is a file read again, and one it tears
-        # fails its signature (412 fsyncs were a second of a million-triple build)
+        # fails its signature (at a million triples, 413 entries of 66 MB: 0.26 s of writing
+        # with fsync, 0.06-0.17 s without)
         signed = hmac.digest(self.key, body, "sha256") + body
         atomic_write(self.folder / name, signed, durable=False)
 
