@@ -367,6 +367,8 @@ ANY_BYTES = st.one_of(
 @example(b"\x1f\x8b\x08\x00garbage", "in.gz")
 @example(b"\xff\xfeP\x00M\x00I\x00D\x00-\x00 \x001\x00", "in.txt")
 @example(b"PMID- 1\nTI  - \xff\xfe broken \x01\x0b\x7f\n", "in.txt")
+@example(b"TY  - \x01\nTI  - \x01\nA0  -", "in.txt")  # a title of a control character: none
+@example(b"@article{x, title={\x01}}", "in.bib")
 def test_any_bytes_through_kg_build_give_a_report_or_a_kg_error(data: bytes, name: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)

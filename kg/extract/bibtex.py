@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from ..ids import normalize_doi, normalize_pmcid, normalize_pmid
 from ..records import Journal, Loc, Paper, Person, Problem, Record
-from .common import MAX_TEXT, MONTHS, READ_ERRORS
+from .common import MAX_TEXT, MONTHS, READ_ERRORS, identifiable
 from .names import parse_name, person, split_full_name
 from .ris import issns_in, ris_date
 
@@ -682,7 +682,7 @@ def _paper(entry: _Entry) -> Paper:
         else:
             getattr(builder, "_" + role)(name, raw)
     paper = builder.paper()
-    if not (paper.title or paper.doi or paper.pmid or paper.pmcid):
+    if not identifiable(paper):
         raise ValueError("no title and no DOI or PMID")
     return paper
 

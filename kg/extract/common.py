@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..rdf import clean_text
+from ..records import Paper
+
 # What reading an odd record can raise; parse turns these into Problems instead of raising.
 READ_ERRORS = (
     ValueError,
@@ -22,6 +25,12 @@ READ_ERRORS = (
 MAX_TEXT = 4 << 20
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def identifiable(paper: Paper) -> bool:
+    """Whether ``paper`` has a DOI, a PMID, a PMCID or a title the graph keeps (one of control
+    characters only is dropped, kg.rdf.clean_text): a record with none of them is no paper."""
+    return bool(paper.doi or paper.pmid or paper.pmcid or clean_text(paper.title or ""))
 
 
 def number(value: Any) -> int | None:

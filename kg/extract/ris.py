@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 
 from ..ids import normalize_doi, normalize_issn, normalize_pmcid, normalize_pmid
 from ..records import Journal, Loc, Paper, Person, Problem, Record
-from .common import MONTHS, READ_ERRORS
+from .common import MONTHS, READ_ERRORS, identifiable
 from .names import parse_name
 
 FORMAT = "ris"
@@ -364,7 +364,7 @@ def _paper(raw: _Raw) -> Paper:
         handler: Callable[[str, str], None] = getattr(builder, "_" + role) if role else builder.keep
         handler(item.tag, item.value)
     paper = builder.paper(raw.line)
-    if not (paper.title or paper.doi or paper.pmid or paper.pmcid):
+    if not identifiable(paper):
         raise ValueError("no title and no DOI or PMID")
     return paper
 
