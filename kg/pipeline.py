@@ -25,14 +25,15 @@ import pyoxigraph as ox
 from . import __version__, extract
 from .cache import Cache, fingerprint, last_build, remember_build, signing_key
 from .errors import InputError, NothingBuilt, OutputError, StrictFailure
-from .export import dump_trig_and_turtle
+from .export import dump, turtle_from_trig
 from .fsio import Staging, fsync, locked
 from .iris import DEFAULT_BASE, Minter
 from .rdf import RELATION_PROPERTIES, nquads, source_iri
 from .reading import Result, display_path, extract_file, sha256_of
 from .records import Extraction, Loc, Problem
 from .resolve import resolve_lazily
-from .store import STORE, new_store
+from .sorted_trig import SortedTrig
+from .store import STORE, Chunk, chunked, new_store
 from .vocab import PREFIXES
 
 EXIT_SKIPPED = 3  # the exit code of a build that skipped files or records
@@ -387,10 +388,11 @@ def _write_outputs(
     merged, each = views
     views.clear()
     with locked(output), Staging(output) as staging:
-        lines = itertools.chain(
-            nquads(merged, minter),
-            itertools.chain.from_iterable(  # one source's view at a time
-                nquads(view, minter, source_iri(s, minter)) for s, view in each
+        graphs = itertools.chain(
+            [(None, nquads(merged, minter))],
+            (  # one source's view at a time
+                (graph, nquads(view, minter, graph))
+                for graph, view in ((source_iri(s, minter), view) for s, view in each)
             ),
         )
         conflicts = tuple(c.describe() for c in merged.conflicts)
@@ -401,21 +403,26 @@ def _write_outputs(
             loaded = quads
             tell("loading", quads)
 
-        with new_store(staging.folder_for(STORE), lines, loading) as store:
-            del merged, each, lines  # all in the store now: freed (they hold no cycles)
+        trig, turtle = staging.path("graph.trig"), staging.path("graph.ttl")
+        prefixes = {k: str(v) for k, v in PREFIXES.items()}
+        with (
+            SortedTrig(trig, prefixes, output, output / "graph.trig") as writer,
+            new_store(staging.folder_for(STORE), _sent(graphs, writer), loading) as store,
+        ):
+            del merged, each, graphs  # all in the store now: freed (they hold no cycles)
             tell("writing", loaded)
-            # Oxigraph writes TriG (and Turtle from it) in a stable order (rdflib's TriG follows
-            # the hash seed), faster than rdflib, streamed to the file, in a thread of its own
-            # while this one draws the map and a third compacts the store's files: the dump
-            # and the compaction run without Python's lock
-            trig, turtle = staging.path("graph.trig"), staging.path("graph.ttl")
+            # graph.trig is written by a process of its own from the lines it was sent (see
+            # kg.sorted_trig) while this one draws the map and a thread compacts the store's
+            # files (without Python's lock); graph.ttl is the head of graph.trig
             with ThreadPoolExecutor(2) as pool:
-                dumped = pool.submit(dump_trig_and_turtle, store, trig, turtle)
+                written = pool.submit(writer.close)
                 optimized = pool.submit(store.optimize)
                 page = _map(store)
                 counts = summarize(store)
-                dumped.result()
+                written.result()
                 optimized.result()
+            if not turtle_from_trig(trig, turtle):
+                dump(store, "turtle", turtle)
             fsync(trig)
             fsync(turtle)
             staging.file("graph.html", page)
@@ -430,6 +437,17 @@ def _write_outputs(
         staging.file(REPORT, report_json(report))
         staging.commit()
     return report
+
+
+def _sent(
+    graphs: Iterable[tuple[str | None, Iterable[str]]], writer: SortedTrig
+) -> Iterator[Chunk]:
+    """The N-Quads lines of each (graph, lines) in chunks, each chunk sent to ``writer`` too."""
+    for graph, lines in graphs:
+        writer.graph(graph)
+        for chunk in chunked(lines):
+            writer.lines(chunk[0])
+            yield chunk
 
 
 def report_json(report: BuildReport) -> bytes:

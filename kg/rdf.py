@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date
+from decimal import Decimal
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
@@ -200,6 +201,16 @@ def integer(value: int) -> str:
     # xsd:integer, not xsd:nonNegativeInteger: Oxigraph stores derived numeric types as their
     # primitive type, and the files must say what the store says. SHACL checks the sign.
     return f'"{value}"^^{xsd.integer}'
+
+
+def decimal(value: Decimal) -> str:
+    """The canonical lexical form of an xsd:decimal, the one Oxigraph keeps: ``0.900`` ->
+    ``0.9``, ``1.0`` -> ``1``, ``1E-7`` -> ``0.0000001``, ``-0`` -> ``0``. graph.trig is
+    written from these lines, and must say what the store says."""
+    digits = format(value, "f")  # every digit, no exponent (normalize() would round to 28)
+    if "." in digits:
+        digits = digits.rstrip("0").rstrip(".")
+    return "0" if digits in ("", "-0") else digits
 
 
 def to_graph(resolved: Resolved, minter: Minter) -> Graph:
@@ -526,12 +537,8 @@ def _statement(resolved: ResolvedStatement, minter: Minter) -> Iterator[Triple]:
         yield c, kgo.section, text(st.section)
         if cls := SECTION_CLASSES.get(fold(st.section)):
             yield c, kgo.sectionType, iri(cls)
-    if st.confidence is not None:  # rdflib's lexical form of a decimal (1E+1 is 10)
-        yield (
-            c,
-            kgo.confidence,
-            typed(str(Literal(st.confidence, datatype=XSD.decimal)), xsd.decimal),
-        )
+    if st.confidence is not None:
+        yield c, kgo.confidence, typed(decimal(st.confidence), xsd.decimal)
     for source in resolved.sources:
         yield c, prov.wasDerivedFrom, iri(source_iri(source, minter))
 

@@ -38,21 +38,53 @@ FILE_FORMATS: dict[str, ox.RdfFormat] = {
 CHUNK = 1 << 17  # N-Quads lines bulk-loaded at a time (Oxigraph's loader holds what it is given)
 
 
-def load_lines(
-    store: ox.Store, lines: Iterable[str], loaded: Callable[[int], None] | None = None
+Chunk = tuple[bytes, int]  # N-Quads lines, UTF-8, and how many there are
+
+
+def chunked(lines: Iterable[str], size: int = CHUNK) -> Iterator[Chunk]:
+    """``lines`` encoded ``size`` at a time."""
+    chunk: list[str] = []
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) >= size:
+            yield "".join(chunk).encode("utf-8"), len(chunk)
+            chunk.clear()
+    if chunk:
+        yield "".join(chunk).encode("utf-8"), len(chunk)
+
+
+def coalesced(chunks: Iterable[Chunk], size: int = CHUNK) -> Iterator[Chunk]:
+    """``chunks`` (of at most ``size`` lines each) joined into chunks of at most ``size``
+    lines: each bulk load has a cost of its own, and small graphs come in small chunks, but
+    the loader's memory grows with the lines it is given at once."""
+    held: list[bytes] = []
+    count = 0
+    for data, lines in chunks:
+        if held and count + lines > size:
+            yield b"".join(held), count
+            held.clear()
+            count = 0
+        held.append(data)
+        count += lines
+    if held:
+        yield b"".join(held), count
+
+
+def load_chunks(
+    store: ox.Store, chunks: Iterable[Chunk], loaded: Callable[[int], None] | None = None
 ) -> None:
-    """Bulk-load N-Quads ``lines`` a chunk at a time: the memory this takes is bounded by the
-    chunk, not by the graph (one bulk load of 2.6 M quads peaks at about 2 GB). Oxigraph
+    """Bulk-load chunks of N-Quads lines, one at a time: the memory this takes is bounded by
+    the chunk, not by the graph (one bulk load of 2.6 M quads peaks at about 2 GB). Oxigraph
     loads a chunk in a thread of its own, without Python's lock, while the next one is made:
     at a million triples the lines are made in the time Oxigraph takes to load them (13.8 s
     for M's 2.44 M quads), which then bounds this stage. ``loaded`` is told the number of
     lines in the store after each chunk."""
-    chunks: queue.Queue[tuple[bytes, int] | None] = queue.Queue(maxsize=2)  # 3 chunks held
+    queued: queue.Queue[Chunk | None] = queue.Queue(maxsize=2)  # 3 chunks held
     failed: list[BaseException] = []
 
     def loader() -> None:
         done = 0
-        while (item := chunks.get()) is not None:
+        while (item := queued.get()) is not None:
             data, size = item
             if not failed:
                 try:
@@ -66,18 +98,12 @@ def load_lines(
     thread = threading.Thread(target=loader, name="kg-bulk-load", daemon=True)
     thread.start()
     try:
-        chunk: list[str] = []
-        for line in lines:
-            chunk.append(line)
-            if len(chunk) >= CHUNK:
-                chunks.put(("".join(chunk).encode("utf-8"), len(chunk)))
-                chunk.clear()
-                if failed:
-                    break
-        if chunk and not failed:
-            chunks.put(("".join(chunk).encode("utf-8"), len(chunk)))
+        for chunk in coalesced(chunks):
+            queued.put(chunk)
+            if failed:
+                break
     finally:
-        chunks.put(None)
+        queued.put(None)
         thread.join()
     if failed:
         raise failed[0]
@@ -85,15 +111,15 @@ def load_lines(
 
 @contextlib.contextmanager
 def new_store(
-    folder: Path, lines: Iterable[str], loaded: Callable[[int], None] | None = None
+    folder: Path, chunks: Iterable[Chunk], loaded: Callable[[int], None] | None = None
 ) -> Iterator[ox.Store]:
-    """A new store in the empty ``folder`` with the N-Quads ``lines`` bulk-loaded (``loaded``
-    told how many so far); it is flushed and closed when the block ends. Compacting the files
-    each chunk made (``Store.optimize``) is left to the caller, which can do it while it reads
-    the store."""
+    """A new store in the empty ``folder`` with the ``chunks`` of N-Quads lines bulk-loaded
+    (``loaded`` told how many so far); it is flushed and closed when the block ends.
+    Compacting the files each chunk made (``Store.optimize``) is left to the caller, which can
+    do it while it reads the store."""
     store = ox.Store(str(folder))
     try:
-        load_lines(store, lines, loaded)
+        load_chunks(store, chunks, loaded)
         yield store
         store.flush()
     finally:

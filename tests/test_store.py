@@ -156,47 +156,33 @@ def test_bindings_of_unprojected_variables_with_modifiers(seed_build: Path, modi
     assert len(rows) == 3 and all(len(r) == 1 for r in rows)
 
 
-def test_graph_ttl_is_oxigraphs_turtle_and_the_head_of_graph_trig(seed_build: Path) -> None:
-    """graph.ttl is copied from the head of graph.trig (kg.export.dump_trig_and_turtle): the
-    copy must be exactly what Oxigraph's own Turtle dump of the default graph gives."""
+def _nquads(data: bytes, fmt: ox.RdfFormat) -> list[bytes]:
+    return sorted(
+        ox.serialize(ox.parse(data, format=fmt), format=ox.RdfFormat.N_QUADS).split(b"\n")
+    )
+
+
+def test_graph_trig_is_the_stores_quads_sorted_and_graph_ttl_its_head(seed_build: Path) -> None:
+    """graph.trig is written from the lines the store was loaded with (kg.sorted_trig): the
+    store's quads exactly, the default graph first, each graph in one block and each subject
+    in one block, in code-point order; graph.ttl is its head, the default graph's Turtle."""
     store = open_graph(seed_build)
     turtle = (seed_build / "graph.ttl").read_bytes()
     trig = (seed_build / "graph.trig").read_bytes()
-    direct = serialize(store, "turtle")
-    assert turtle == direct
     assert trig.startswith(turtle) and len(trig) > len(turtle)  # then the named graphs
-    assert trig == serialize(store, "trig")
-    assert len(list(store.named_graphs())) >= 2
-
-
-@pytest.mark.parametrize("on_disk", [True, False], ids=["disk", "memory"])
-@pytest.mark.parametrize("named", [0, 1, 3])
-@pytest.mark.parametrize("default", [0, 2])
-def test_turtle_from_trig_for_any_mix_of_graphs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, named: int, default: int, on_disk: bool
-) -> None:
-    """A store on disk (what a build makes) writes its TriG with the default graph first, so
-    graph.ttl is copied from it whenever there is a default graph, literals holding "{" and
-    "} {" across lines included; an in-memory store writes the named graphs first, and then
-    the Turtle is dumped. Either way the files are Oxigraph's own."""
-    from kg import export
-
-    dumped: list[str] = []
-    real = export.dump
-    monkeypatch.setattr(export, "dump", lambda s, fmt, out: (dumped.append(fmt), real(s, fmt, out)))
-    store = ox.Store(str(tmp_path / "store")) if on_disk else ox.Store()
-    for n in range(default):
-        store.add(
-            ox.Quad(ox.NamedNode(f"http://e/s{n}"), ox.NamedNode("http://e/p"), ox.Literal("{"))
-        )
-    for g in range(named):
-        graph = ox.NamedNode(f"http://e/g{g}")
-        subject = ox.NamedNode(f"http://e/t{g}")
-        store.add(ox.Quad(subject, ox.NamedNode("http://e/p"), ox.Literal("x\n} {"), graph))
-    trig, turtle = tmp_path / "g.trig", tmp_path / "g.ttl"
-    export.dump_trig_and_turtle(store, trig, turtle)
-    # nothing to copy from an empty store; in memory, the default graph comes after the named
-    copied = bool(default or named) and (on_disk or not (default and named))
-    assert dumped == (["trig"] if copied else ["trig", "turtle"])
-    assert trig.read_bytes() == serialize(store, "trig")
-    assert turtle.read_bytes() == serialize(store, "turtle")
+    assert _nquads(trig, ox.RdfFormat.TRIG) == _nquads(
+        store.dump(format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS
+    )
+    default = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    assert _nquads(turtle, ox.RdfFormat.TURTLE) == _nquads(default, ox.RdfFormat.N_TRIPLES)
+    blocks: list[tuple[str, list[bytes]]] = []  # (graph, its subjects as their lines begin)
+    for quad in ox.parse(trig, format=ox.RdfFormat.TRIG):
+        graph = str(quad.graph_name)
+        if not blocks or blocks[-1][0] != graph:
+            blocks.append((graph, []))
+        blocks[-1][1].append(f"{quad.subject} ".encode())
+    names = [graph for graph, _ in blocks]
+    assert names[0] == str(ox.DefaultGraph()) and len(set(names)) == len(names) >= 3
+    for _, subjects in blocks:
+        assert subjects == sorted(subjects)
+    assert len(list(store.named_graphs())) == len(names) - 1

@@ -1,0 +1,263 @@
+"""graph.trig written from kg's own N-Quads lines, sorted, by a process of its own.
+
+Reading the quads back out of the store is what made dumping graph.trig slow (at a million
+triples, 10 of the dump's 11 s of CPU). A build already has every line it loads, so a child
+process is given them, graph by graph, while the store loads them: it sorts each graph's lines
+(in runs of bounded size, kept in an unnamed temporary file, then merged), drops repeats, and
+has Oxigraph's serializer write them as TriG: the default graph first, then each named graph
+in the order it was given, each subject's triples together, subjects in code-point order.
+The same lines give the same bytes, whatever order they came in.
+
+This module is run by file path in the child (``python -c`` loading it without the kg
+package), so it imports nothing but the standard library and pyoxigraph.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+import json
+import operator
+import os
+import re
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+RUN = 1 << 17  # lines sorted in memory at a time: about 23 MB of kg's lines
+BLOCK = 1 << 20  # bytes read back from a run at a time
+BATCH = 1 << 16  # merged lines parsed at a time
+
+_RUST_ERRNO = re.compile(r" \(os error (\d+)\)$")  # how Oxigraph's errors give an errno
+_HEADER = struct.Struct(">cQ")  # message kind, length of what follows
+_GRAPH, _LINES, _END = b"G", b"L", b"E"
+
+# The child: load this file as a module of its own (not kg's package, whose __init__ would
+# import all of kg), then run main. The current folder is taken off the path first.
+_CHILD = (
+    "import sys; del sys.path[0]; import importlib.util as u; "
+    "s = u.spec_from_file_location('kg_sorted_trig', sys.argv[1]); m = u.module_from_spec(s); "
+    "s.loader.exec_module(m); raise SystemExit(m.main(sys.argv[2:]))"
+)
+
+
+class SortedTrig:
+    """The parent's end: a child process that writes ``trig`` from the lines it is sent.
+
+    Use as a context manager: ``graph(iri)`` starts a graph (None: the default graph, which
+    must come first), ``lines(data)`` sends some of its N-Quads lines (whole lines, UTF-8),
+    ``close()`` waits for the file to be written and raises OSError if it could not be. Leaving
+    the block without ``close()`` stops the child. Its sorted runs are kept in an unnamed
+    file in ``scratch``; errors name ``name`` (default: ``trig``)."""
+
+    def __init__(
+        self, trig: Path, prefixes: dict[str, str], scratch: Path, name: Path | None = None
+    ) -> None:
+        self.trig = trig
+        self.name = name or trig  # the file errors name
+        self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
+            [sys.executable, "-c", _CHILD, __file__, str(trig), str(scratch), json.dumps(prefixes)],
+            stdin=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+
+    def graph(self, name: str | None) -> None:
+        self._send(_GRAPH, (name or "").encode("utf-8"))
+
+    def lines(self, data: bytes) -> None:
+        if data:
+            self._send(_LINES, data)
+
+    def _send(self, kind: bytes, data: bytes) -> None:
+        assert self.process is not None and self.process.stdin is not None
+        try:
+            self.process.stdin.write(_HEADER.pack(kind, len(data)))
+            self.process.stdin.write(data)
+        except BrokenPipeError:  # the child stopped: say why
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Wait for the child to write the file; OSError (with the child's errno) if it
+        could not."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        assert process.stdin is not None and process.stderr is not None
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.write(_HEADER.pack(_END, 0))
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.close()
+        said = process.stderr.read()
+        process.stderr.close()
+        if process.wait() != 0:
+            raise _failure(said, self.name)
+
+    def abort(self) -> None:
+        process, self.process = self.process, None
+        if process is not None:
+            process.kill()
+            process.wait()
+            for stream in (process.stdin, process.stderr):
+                with contextlib.suppress(OSError):
+                    stream.close()  # type: ignore[union-attr]
+
+    def __enter__(self) -> SortedTrig:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.abort()
+
+
+def _failure(said: bytes, name: Path) -> OSError:
+    """The child's error, from the JSON it wrote last to stderr; about ``name`` when it names
+    no file (or only the unnamed one)."""
+    lines = said.decode("utf-8", "replace").strip().splitlines()
+    try:
+        error = json.loads(lines[-1])
+        return OSError(error["errno"], error["message"], str(name))
+    except (IndexError, ValueError, KeyError, TypeError):
+        text = " ".join(lines[-3:]) or "the process writing it stopped"
+        return OSError(0, text, str(name))
+
+
+# ---- the child ------------------------------------------------------------------------------
+
+
+def main(argv: list[str]) -> int:
+    """Read the parent's messages from stdin and write the TriG; the exit code. On failure,
+    the last line on stderr is a JSON object with its errno and message, and the code is 1."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    trig, scratch, prefixes = argv[0], argv[1], json.loads(argv[2])
+    try:
+        with tempfile.TemporaryFile(dir=scratch) as spill:
+            runs = Runs(spill)
+            graphs = receive(sys.stdin.buffer, runs)
+            with open(trig, "wb") as out:  # opened here: Python's errors carry their errno
+                ox.serialize(quads(graphs, runs), out, format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    except Exception as error:  # noqa: BLE001 - every failure is told to the parent
+        code = error.errno if isinstance(error, OSError) and error.errno else 0
+        message = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        if not code and (found := _RUST_ERRNO.search(message)):  # Oxigraph's own I/O errors
+            code, message = int(found.group(1)), message[: found.start()]
+        detail = {"errno": code, "message": message or type(error).__name__}
+        with contextlib.suppress(OSError):  # the parent may be gone
+            sys.stderr.write(json.dumps(detail) + "\n")
+            sys.stderr.flush()
+        return 1
+    return 0
+
+
+class Runs:
+    """Sorted runs of lines, written one after another into ``spill``."""
+
+    def __init__(self, spill: BinaryIO) -> None:
+        self.spill = spill
+        self.end = 0
+
+    def add(self, lines: list[bytes]) -> tuple[int, int]:
+        """Sort ``lines`` (without their line ends), drop repeats, write them; where they are."""
+        lines.sort()
+        data = b"\n".join(dict.fromkeys(lines)) + b"\n"
+        self.spill.write(data)
+        start, self.end = self.end, self.end + len(data)
+        return start, len(data)
+
+    def blocks(self, start: int, size: int) -> Iterator[bytes]:
+        """A run's bytes, in blocks of whole lines."""
+        self.spill.flush()
+        fd, done, rest = self.spill.fileno(), 0, b""
+        while done < size:
+            data = os.pread(fd, min(BLOCK, size - done), start + done)
+            if not data:
+                raise OSError(0, "the sorted lines were cut short")
+            done += len(data)
+            data = rest + data
+            cut = data.rfind(b"\n") + 1
+            rest = data[cut:]
+            if cut:
+                yield data[:cut]
+        if rest:
+            raise OSError(0, "the sorted lines were cut short")
+
+    def lines(self, start: int, size: int) -> Iterator[bytes]:
+        """A run's lines, without their line ends."""
+        for block in self.blocks(start, size):
+            lines = block.split(b"\n")
+            lines.pop()  # a block ends with a line end
+            yield from lines
+
+
+Graph = list[tuple[int, int]]  # a graph's runs: (start, size) in the spill
+
+
+def receive(stream: BinaryIO, runs: Runs) -> list[Graph]:
+    """Read the messages from ``stream`` to the end: each graph's runs, in the order given."""
+    graphs: list[Graph] = []
+    pending: list[bytes] = []
+
+    def flush() -> None:
+        if pending:
+            graphs[-1].append(runs.add(pending))
+            pending.clear()
+
+    while True:
+        kind, size = _HEADER.unpack(_read(stream, _HEADER.size))
+        data = _read(stream, size)
+        if kind == _END:
+            flush()
+            return graphs
+        if kind == _GRAPH:
+            flush()
+            if not data and graphs:
+                raise ValueError("the default graph must come first")
+            graphs.append([])
+        elif kind == _LINES:
+            if not graphs:
+                raise ValueError("lines sent before their graph")
+            lines = data.split(b"\n")
+            if lines.pop():
+                raise ValueError("lines sent without their line end")
+            pending.extend(lines)
+            if len(pending) >= RUN:
+                flush()
+        else:
+            raise ValueError(f"unknown message {kind!r}")
+
+
+def _read(stream: BinaryIO, size: int) -> bytes:
+    data = stream.read(size)
+    if len(data) != size:
+        raise EOFError("the build stopped before sending every line")
+    return data
+
+
+def quads(graphs: Iterable[Graph], runs: Runs) -> Iterator[ox.Quad]:
+    """Each graph's quads in the order of their lines, each once: a graph of one run is read
+    back as it is, the runs of a larger one are merged. The parsers are chained in C, so that
+    no Python code runs per quad."""
+    return itertools.chain.from_iterable(map(_parse, _sorted_blocks(graphs, runs)))
+
+
+def _sorted_blocks(graphs: Iterable[Graph], runs: Runs) -> Iterator[bytes]:
+    """Each graph's lines, sorted, each once, in blocks of whole lines."""
+    for graph in graphs:
+        if len(graph) == 1:
+            yield from runs.blocks(*graph[0])
+            continue
+        merged = heapq.merge(*(runs.lines(*run) for run in graph))
+        unique = map(operator.itemgetter(0), itertools.groupby(merged))
+        while batch := list(itertools.islice(unique, BATCH)):
+            yield b"\n".join(batch) + b"\n"
+
+
+def _parse(block: bytes) -> Iterator[ox.Quad]:
+    return ox.parse(block, format=ox.RdfFormat.N_QUADS)
