@@ -2,11 +2,13 @@
 
 Reading the quads back out of the store is what made dumping graph.trig slow (at a million
 triples, 10 of the dump's 11 s of CPU). A build already has every line it loads, so a child
-process is given them, graph by graph, while the store loads them: it sorts each graph's lines
-(in runs of bounded size, kept in an unnamed temporary file, then merged), drops repeats, and
-has Oxigraph's serializer write them as TriG: the default graph first, then each named graph
-in the order it was given, each subject's triples together, subjects in code-point order.
-The same lines give the same bytes, whatever order they came in.
+process is given them, graph by graph, while the store loads them. It keeps them in an unnamed
+temporary file as they come (the load keeps both cores busy), and once they are all there,
+while the build draws the map, it sorts each graph's lines (a large graph in runs of bounded
+size, merged), drops repeats, and has Oxigraph's serializer write them as TriG: the default
+graph first, then each named graph in the order it was given, each subject's triples
+together, subjects in code-point order. The same lines give the same bytes, whatever order
+they came in.
 
 This module is run by file path in the child (``python -c`` loading it without the kg
 package), so it imports nothing but the standard library and pyoxigraph.
@@ -55,8 +57,8 @@ class SortedTrig:
     Use as a context manager: ``graph(iri)`` starts a graph (None: the default graph, which
     must come first), ``lines(data)`` sends some of its N-Quads lines (whole lines, UTF-8),
     ``close()`` waits for the file to be written and raises OSError if it could not be. Leaving
-    the block without ``close()`` stops the child. Its sorted runs are kept in an unnamed
-    file in ``scratch``; errors name ``name`` (default: ``trig``)."""
+    the block without ``close()`` stops the child. The lines are kept in an unnamed file in
+    ``scratch``; errors name ``name`` (default: ``trig``)."""
 
     def __init__(
         self, trig: Path, prefixes: dict[str, str], scratch: Path, name: Path | None = None
@@ -139,10 +141,10 @@ def main(argv: list[str]) -> int:
     trig, scratch, prefixes = argv[0], argv[1], json.loads(argv[2])
     try:
         with tempfile.TemporaryFile(dir=scratch) as spill:
-            runs = Runs(spill)
-            graphs = receive(sys.stdin.buffer, runs)
+            kept = Spill(spill)
+            graphs = receive(sys.stdin.buffer, kept)
             with open(trig, "wb") as out:  # opened here: Python's errors carry their errno
-                ox.serialize(quads(graphs, runs), out, format=ox.RdfFormat.TRIG, prefixes=prefixes)
+                ox.serialize(quads(graphs, kept), out, format=ox.RdfFormat.TRIG, prefixes=prefixes)
     except Exception as error:  # noqa: BLE001 - every failure is told to the parent
         code = error.errno if isinstance(error, OSError) and error.errno else 0
         message = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
@@ -156,79 +158,70 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-class Runs:
-    """Sorted runs of lines, written one after another into ``spill``."""
+class Spill:
+    """What the child was sent and the sorted runs it makes, in one unnamed file."""
 
-    def __init__(self, spill: BinaryIO) -> None:
-        self.spill = spill
+    def __init__(self, file: BinaryIO) -> None:
+        self.file = file
         self.end = 0
 
-    def add(self, lines: list[bytes]) -> tuple[int, int]:
-        """Sort ``lines`` (without their line ends), drop repeats, write them; where they are."""
-        lines.sort()
-        data = b"\n".join(dict.fromkeys(lines)) + b"\n"
-        self.spill.write(data)
+    def write(self, data: bytes) -> tuple[int, int]:
+        """Append ``data``; where it is."""
+        self.file.write(data)
         start, self.end = self.end, self.end + len(data)
         return start, len(data)
 
+    def read(self, start: int, size: int) -> bytes:
+        self.file.flush()
+        data = os.pread(self.file.fileno(), size, start)
+        if len(data) != size:
+            raise OSError(0, "the spilled lines were cut short")
+        return data
+
     def blocks(self, start: int, size: int) -> Iterator[bytes]:
-        """A run's bytes, in blocks of whole lines."""
-        self.spill.flush()
-        fd, done, rest = self.spill.fileno(), 0, b""
+        """Whole lines from ``start``, a block of about BLOCK bytes at a time."""
+        done, rest = 0, b""
         while done < size:
-            data = os.pread(fd, min(BLOCK, size - done), start + done)
-            if not data:
-                raise OSError(0, "the sorted lines were cut short")
-            done += len(data)
-            data = rest + data
+            data = rest + self.read(start + done, min(BLOCK, size - done))
+            done += len(data) - len(rest)
             cut = data.rfind(b"\n") + 1
             rest = data[cut:]
             if cut:
                 yield data[:cut]
         if rest:
-            raise OSError(0, "the sorted lines were cut short")
+            raise OSError(0, "the spilled lines were cut short")
 
     def lines(self, start: int, size: int) -> Iterator[bytes]:
-        """A run's lines, without their line ends."""
+        """The lines from ``start``, without their line ends."""
         for block in self.blocks(start, size):
             lines = block.split(b"\n")
             lines.pop()  # a block ends with a line end
             yield from lines
 
 
-Graph = list[tuple[int, int]]  # a graph's runs: (start, size) in the spill
+Graph = list[tuple[int, int]]  # where a graph's lines are in the spill, as they were sent
 
 
-def receive(stream: BinaryIO, runs: Runs) -> list[Graph]:
-    """Read the messages from ``stream`` to the end: each graph's runs, in the order given."""
+def receive(stream: BinaryIO, spill: Spill) -> list[Graph]:
+    """Read the messages from ``stream`` to the end, the lines kept in ``spill`` as they come
+    (the build is loading the store meanwhile: the sorting waits until it is done); where
+    each graph's lines are, in the order given."""
     graphs: list[Graph] = []
-    pending: list[bytes] = []
-
-    def flush() -> None:
-        if pending:
-            graphs[-1].append(runs.add(pending))
-            pending.clear()
-
     while True:
         kind, size = _HEADER.unpack(_read(stream, _HEADER.size))
         data = _read(stream, size)
         if kind == _END:
-            flush()
             return graphs
         if kind == _GRAPH:
-            flush()
             if not data and graphs:
                 raise ValueError("the default graph must come first")
             graphs.append([])
         elif kind == _LINES:
             if not graphs:
                 raise ValueError("lines sent before their graph")
-            lines = data.split(b"\n")
-            if lines.pop():
+            if not data.endswith(b"\n"):
                 raise ValueError("lines sent without their line end")
-            pending.extend(lines)
-            if len(pending) >= RUN:
-                flush()
+            graphs[-1].append(spill.write(data))
         else:
             raise ValueError(f"unknown message {kind!r}")
 
@@ -240,23 +233,42 @@ def _read(stream: BinaryIO, size: int) -> bytes:
     return data
 
 
-def quads(graphs: Iterable[Graph], runs: Runs) -> Iterator[ox.Quad]:
-    """Each graph's quads in the order of their lines, each once: a graph of one run is read
-    back as it is, the runs of a larger one are merged. The parsers are chained in C, so that
-    no Python code runs per quad."""
-    return itertools.chain.from_iterable(map(_parse, _sorted_blocks(graphs, runs)))
+def quads(graphs: Iterable[Graph], spill: Spill) -> Iterator[ox.Quad]:
+    """Each graph's quads in the order of their lines, each once. The parsers are chained in
+    C, so that no Python code runs per quad."""
+    return itertools.chain.from_iterable(map(_parse, _sorted_blocks(graphs, spill)))
 
 
-def _sorted_blocks(graphs: Iterable[Graph], runs: Runs) -> Iterator[bytes]:
-    """Each graph's lines, sorted, each once, in blocks of whole lines."""
+def _sorted_blocks(graphs: Iterable[Graph], spill: Spill) -> Iterator[bytes]:
+    """Each graph's lines, sorted, each once, in blocks of whole lines: a graph of up to RUN
+    lines (or one message) is sorted in memory, a larger one in sorted runs of about RUN lines
+    appended to the spill, then merged."""
     for graph in graphs:
-        if len(graph) == 1:
-            yield from runs.blocks(*graph[0])
+        runs: Graph = []
+        pending: list[bytes] = []
+        for start, size in graph:  # one message at a time
+            lines = spill.read(start, size).split(b"\n")
+            lines.pop()  # a message ends with a line end
+            pending.extend(lines)
+            if len(pending) >= RUN:
+                runs.append(spill.write(_sorted(pending)))
+                pending.clear()
+        if not runs:
+            if pending:
+                yield _sorted(pending)
             continue
-        merged = heapq.merge(*(runs.lines(*run) for run in graph))
+        if pending:
+            runs.append(spill.write(_sorted(pending)))
+        merged = heapq.merge(*(spill.lines(*run) for run in runs))
         unique = map(operator.itemgetter(0), itertools.groupby(merged))
         while batch := list(itertools.islice(unique, BATCH)):
             yield b"\n".join(batch) + b"\n"
+
+
+def _sorted(lines: list[bytes]) -> bytes:
+    """``lines`` (without their line ends) sorted, each once, as whole lines."""
+    lines.sort()
+    return b"\n".join(dict.fromkeys(lines)) + b"\n"
 
 
 def _parse(block: bytes) -> Iterator[ox.Quad]:

@@ -56,11 +56,11 @@ def messages(graphs: Graphs, rng: random.Random) -> bytes:
 
 def in_process(data: bytes, scratch: Path) -> bytes:
     """The child's work, run here (where its run, block and batch sizes can be made small)."""
-    with (scratch / "spill").open("w+b") as spill:
-        runs = sorted_trig.Runs(spill)
-        graphs = sorted_trig.receive(io.BytesIO(data), runs)
+    with (scratch / "spill").open("w+b") as file:
+        spill = sorted_trig.Spill(file)
+        graphs = sorted_trig.receive(io.BytesIO(data), spill)
         return ox.serialize(
-            sorted_trig.quads(graphs, runs), format=ox.RdfFormat.TRIG, prefixes=PREFIX_MAP
+            sorted_trig.quads(graphs, spill), format=ox.RdfFormat.TRIG, prefixes=PREFIX_MAP
         )
 
 
