@@ -14,7 +14,7 @@ from rdflib.plugins.sparql import prepareQuery
 import kg
 from kg.errors import GraphError, QueryError
 from kg.export import serialize
-from kg.store import open_graph
+from kg.store import coalesced, open_graph
 
 from .conftest import SEEDS
 
@@ -186,3 +186,22 @@ def test_graph_trig_is_the_stores_quads_sorted_and_graph_ttl_its_head(seed_build
     for _, subjects in blocks:
         assert subjects == sorted(subjects)
     assert len(list(store.named_graphs())) == len(names) - 1
+
+
+@pytest.mark.parametrize("sizes", [[5], [1, 1, 1], [4, 1, 3, 2, 5, 5, 1], [2] * 7, []])
+def test_chunks_are_joined_up_to_the_chunk_size_never_past_it(sizes: list[int]) -> None:
+    """Each source's graph comes in chunks of its own; the loader gets them joined, in order,
+    each load at most CHUNK lines (its memory grows with what it is given at once)."""
+    chunks = [(f"{n}:{size};".encode() * size, size) for n, size in enumerate(sizes)]
+    joined = list(coalesced(chunks, size=5))
+    assert b"".join(data for data, _ in joined) == b"".join(data for data, _ in chunks)
+    assert sum(count for _, count in joined) == sum(sizes)
+    assert all(0 < count <= 5 for _, count in joined)
+    used = 0  # input chunks in the loads so far: each load is whole input chunks, and one
+    for n, (_, count) in enumerate(joined):  # more would have made it too large
+        total = 0
+        while total < count:
+            total, used = total + sizes[used], used + 1
+        assert total == count
+        if n + 1 < len(joined):
+            assert count + sizes[used] > 5
