@@ -25,7 +25,6 @@ import pyoxigraph as ox
 from . import __version__, extract
 from .cache import Cache, fingerprint, last_build, remember_build, signing_key
 from .errors import InputError, NothingBuilt, OutputError, StrictFailure
-from .export import dump, turtle_from_trig
 from .fsio import Staging, fsync, locked
 from .iris import DEFAULT_BASE, Minter
 from .rdf import RELATION_PROPERTIES, nquads, source_iri
@@ -405,15 +404,16 @@ def _write_outputs(
 
         trig, turtle = staging.path("graph.trig"), staging.path("graph.ttl")
         prefixes = {k: str(v) for k, v in PREFIXES.items()}
+        names = {trig: output / "graph.trig", turtle: output / "graph.ttl"}
         with (
-            SortedTrig(trig, prefixes, output, output / "graph.trig") as writer,
+            SortedTrig(trig, turtle, prefixes, output, names) as writer,
             new_store(staging.folder_for(STORE), _sent(graphs, writer), loading) as store,
         ):
             del merged, each, graphs  # all in the store now: freed (they hold no cycles)
             tell("writing", loaded)
-            # graph.trig is written by a process of its own from the lines it was sent (see
-            # kg.sorted_trig) while this one draws the map and a thread compacts the store's
-            # files (without Python's lock); graph.ttl is the head of graph.trig
+            # graph.ttl and graph.trig are written by a process of its own from the lines it
+            # was sent (see kg.sorted_trig) while this one draws the map and a thread compacts
+            # the store's files (without Python's lock)
             with ThreadPoolExecutor(2) as pool:
                 written = pool.submit(writer.close)
                 optimized = pool.submit(store.optimize)
@@ -421,8 +421,6 @@ def _write_outputs(
                 counts = summarize(store)
                 written.result()
                 optimized.result()
-            if not turtle_from_trig(trig, turtle):
-                dump(store, "turtle", turtle)
             fsync(trig)
             fsync(turtle)
             staging.file("graph.html", page)

@@ -23,6 +23,7 @@ import json
 import operator
 import os
 import re
+import shutil
 import signal
 import struct
 import subprocess
@@ -52,21 +53,28 @@ _CHILD = (
 
 
 class SortedTrig:
-    """The parent's end: a child process that writes ``trig`` from the lines it is sent.
+    """The parent's end: a child process that writes ``turtle`` (the default graph) and ``trig``
+    (the default graph, then the named graphs) from the lines it is sent.
 
     Use as a context manager: ``graph(iri)`` starts a graph (None: the default graph, which
     must come first), ``lines(data)`` sends some of its N-Quads lines (whole lines, UTF-8),
-    ``close()`` waits for the file to be written and raises OSError if it could not be. Leaving
-    the block without ``close()`` stops the child. The lines are kept in an unnamed file in
-    ``scratch``; errors name ``name`` (default: ``trig``)."""
+    ``close()`` waits for the files to be written and raises OSError if they could not be.
+    Leaving the block without ``close()`` stops the child. The lines are kept in an unnamed
+    file in ``scratch``; errors name a file as ``names`` says (the targets of staged files)."""
 
     def __init__(
-        self, trig: Path, prefixes: dict[str, str], scratch: Path, name: Path | None = None
+        self,
+        trig: Path,
+        turtle: Path,
+        prefixes: dict[str, str],
+        scratch: Path,
+        names: dict[Path, Path] | None = None,
     ) -> None:
-        self.trig = trig
-        self.name = name or trig  # the file errors name
+        self.names = {str(k): str(v) for k, v in (names or {}).items()}
+        self.name = self.names.get(str(trig), str(trig))  # what an error about no file names
+        files = [str(trig), str(turtle), str(scratch)]
         self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
-            [sys.executable, "-c", _CHILD, __file__, str(trig), str(scratch), json.dumps(prefixes)],
+            [sys.executable, "-c", _CHILD, __file__, *files, json.dumps(prefixes)],
             stdin=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
@@ -101,7 +109,7 @@ class SortedTrig:
         said = process.stderr.read()
         process.stderr.close()
         if process.wait() != 0:
-            raise _failure(said, self.name)
+            raise _failure(said, self.names, self.name)
 
     def abort(self) -> None:
         process, self.process = self.process, None
@@ -119,43 +127,99 @@ class SortedTrig:
         self.abort()
 
 
-def _failure(said: bytes, name: Path) -> OSError:
-    """The child's error, from the JSON it wrote last to stderr; about ``name`` when it names
-    no file (or only the unnamed one)."""
+def _failure(said: bytes, names: dict[str, str], name: str) -> OSError:
+    """The child's error, from the JSON it wrote last to stderr, about the file it names (as
+    ``names`` maps it), else ``name``."""
     lines = said.decode("utf-8", "replace").strip().splitlines()
     try:
         error = json.loads(lines[-1])
-        return OSError(error["errno"], error["message"], str(name))
-    except (IndexError, ValueError, KeyError, TypeError):
+        about = names.get(error.get("filename") or "", name)
+        return OSError(error["errno"], error["message"], about)
+    except (IndexError, ValueError, KeyError, TypeError, AttributeError):
         text = " ".join(lines[-3:]) or "the process writing it stopped"
-        return OSError(0, text, str(name))
+        return OSError(0, text, name)
 
 
 # ---- the child ------------------------------------------------------------------------------
 
 
 def main(argv: list[str]) -> int:
-    """Read the parent's messages from stdin and write the TriG; the exit code. On failure,
-    the last line on stderr is a JSON object with its errno and message, and the code is 1."""
+    """Read the parent's messages from stdin and write the Turtle and the TriG; the exit code.
+    On failure, the last line on stderr is a JSON object with its errno, message and file
+    name, and the code is 1."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    trig, scratch, prefixes = argv[0], argv[1], json.loads(argv[2])
+    trig, turtle, scratch, prefixes = argv[0], argv[1], argv[2], json.loads(argv[3])
     try:
         with tempfile.TemporaryFile(dir=scratch) as spill:
             kept = Spill(spill)
             graphs = receive(sys.stdin.buffer, kept)
-            with open(trig, "wb") as out:  # opened here: Python's errors carry their errno
-                ox.serialize(quads(graphs, kept), out, format=ox.RdfFormat.TRIG, prefixes=prefixes)
+            write(graphs, kept, Path(trig), Path(turtle), prefixes)
     except Exception as error:  # noqa: BLE001 - every failure is told to the parent
         code = error.errno if isinstance(error, OSError) and error.errno else 0
         message = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         if not code and (found := _RUST_ERRNO.search(message)):  # Oxigraph's own I/O errors
             code, message = int(found.group(1)), message[: found.start()]
-        detail = {"errno": code, "message": message or type(error).__name__}
+        name = error.filename if isinstance(error, OSError) else None
+        detail = {"errno": code, "message": message or type(error).__name__, "filename": name}
         with contextlib.suppress(OSError):  # the parent may be gone
             sys.stderr.write(json.dumps(detail) + "\n")
             sys.stderr.flush()
         return 1
     return 0
+
+
+def write(
+    graphs: list[tuple[str, Graph]],
+    spill: Spill,
+    trig: Path,
+    turtle: Path,
+    prefixes: dict[str, str],
+) -> None:
+    """The default graph as Turtle into ``turtle``; then ``trig``: that Turtle (Oxigraph's TriG
+    of a default graph is its Turtle, byte for byte), followed by the named graphs, their TriG
+    less the prefixes it starts with (the Turtle declared them)."""
+    default = [lines for name, lines in graphs if not name]
+    named = [lines for name, lines in graphs if name]
+    with turtle.open("wb") as out:  # opened here: Python's errors carry their errno
+        # (Oxigraph's Turtle takes quads of the default graph)
+        ox.serialize(quads(default, spill), out, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    with trig.open("wb") as out, turtle.open("rb") as head:
+        shutil.copyfileobj(head, out, BLOCK)
+        declared = out.tell() > 0
+        header = _header(prefixes) if declared else b""
+        ox.serialize(
+            quads(named, spill), _Skip(out, header), format=ox.RdfFormat.TRIG, prefixes=prefixes
+        )
+
+
+def _header(prefixes: dict[str, str]) -> bytes:
+    """The prefix declarations Oxigraph's serializers start with."""
+    s, p = ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p")
+    text = ox.serialize(
+        [ox.Triple(s, p, ox.Literal("o"))], format=ox.RdfFormat.TURTLE, prefixes=prefixes
+    )
+    return text[: text.index(b"<http://example.org/s>")]
+
+
+class _Skip:
+    """A file that drops the first bytes written to it, which must be ``skipped``."""
+
+    def __init__(self, out: BinaryIO, skipped: bytes) -> None:
+        self.out, self.skipped = out, skipped
+
+    def write(self, data: bytes) -> int:
+        given = len(data)
+        if self.skipped:
+            dropped = min(len(self.skipped), given)
+            if bytes(data[:dropped]) != self.skipped[:dropped]:
+                raise ValueError("the TriG does not start with the prefixes of the Turtle")
+            self.skipped = self.skipped[dropped:]
+            data = data[dropped:]
+        self.out.write(data)
+        return given
+
+    def flush(self) -> None:
+        self.out.flush()
 
 
 class Spill:
@@ -202,11 +266,11 @@ class Spill:
 Graph = list[tuple[int, int]]  # where a graph's lines are in the spill, as they were sent
 
 
-def receive(stream: BinaryIO, spill: Spill) -> list[Graph]:
+def receive(stream: BinaryIO, spill: Spill) -> list[tuple[str, Graph]]:
     """Read the messages from ``stream`` to the end, the lines kept in ``spill`` as they come
-    (the build is loading the store meanwhile: the sorting waits until it is done); where
-    each graph's lines are, in the order given."""
-    graphs: list[Graph] = []
+    (the build is loading the store meanwhile: the sorting waits until it is done); each
+    graph's name ("" for the default graph) and where its lines are, in the order given."""
+    graphs: list[tuple[str, Graph]] = []
     while True:
         kind, size = _HEADER.unpack(_read(stream, _HEADER.size))
         data = _read(stream, size)
@@ -215,13 +279,13 @@ def receive(stream: BinaryIO, spill: Spill) -> list[Graph]:
         if kind == _GRAPH:
             if not data and graphs:
                 raise ValueError("the default graph must come first")
-            graphs.append([])
+            graphs.append((data.decode("utf-8"), []))
         elif kind == _LINES:
             if not graphs:
                 raise ValueError("lines sent before their graph")
             if not data.endswith(b"\n"):
                 raise ValueError("lines sent without their line end")
-            graphs[-1].append(spill.write(data))
+            graphs[-1][1].append(spill.write(data))
         else:
             raise ValueError(f"unknown message {kind!r}")
 
