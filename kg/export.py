@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from rdflib import Dataset
 
 from .fsio import atomic_write
-from .vocab import PREFIXES
+from .vocab import PREFIX_IRIS
 
 # name -> (Oxigraph format, whether it holds the named graphs)
 EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
@@ -26,10 +26,9 @@ def serialize(store: ox.Store, fmt: str) -> bytes:
     """The store as ``fmt``: the merged (default) graph, plus each source's named graph when
     the format can hold graphs. JSON-LD gets a compact context of the kg prefixes."""
     if fmt == "jsonld":  # rdflib compacts with the context; Oxigraph writes full IRIs
-        prefixes = {k: str(v) for k, v in PREFIXES.items()}
         dataset = Dataset()
         dataset.parse(data=store.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
-        return dataset.serialize(format="json-ld", context=prefixes, auto_compact=True).encode(
+        return dataset.serialize(format="json-ld", context=PREFIX_IRIS, auto_compact=True).encode(
             "utf-8"
         )
     out = io.BytesIO()
@@ -41,12 +40,11 @@ def dump(store: ox.Store, fmt: str, output: BinaryIO | Path) -> None:
     """Write the store as ``fmt`` (not JSON-LD) into ``output``, streaming. Given a path,
     Oxigraph writes without holding Python's lock, so other threads go on meanwhile."""
     rdf_format, with_graphs = EXPORT_FORMATS[fmt]
-    prefixes = {k: str(v) for k, v in PREFIXES.items()}
     store.dump(
         str(output) if isinstance(output, Path) else output,
         format=rdf_format,
         from_graph=None if with_graphs else ox.DefaultGraph(),
-        prefixes=prefixes if fmt in ("turtle", "trig") else None,
+        prefixes=PREFIX_IRIS if fmt in ("turtle", "trig") else None,
     )
 
 

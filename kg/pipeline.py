@@ -33,7 +33,7 @@ from .records import Extraction, Loc, Problem
 from .resolve import resolve_lazily
 from .sorted_trig import SortedTrig
 from .store import STORE, Chunk, chunked, new_store
-from .vocab import PREFIXES
+from .vocab import PREFIX_IRIS, PREFIXES
 
 EXIT_SKIPPED = 3  # the exit code of a build that skipped files or records
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -403,10 +403,9 @@ def _write_outputs(
             tell("loading", quads)
 
         trig, turtle = staging.path("graph.trig"), staging.path("graph.ttl")
-        prefixes = {k: str(v) for k, v in PREFIXES.items()}
         names = {trig: output / "graph.trig", turtle: output / "graph.ttl"}
         with (
-            SortedTrig(trig, turtle, prefixes, output, names) as writer,
+            SortedTrig(trig, turtle, PREFIX_IRIS, output, names) as writer,
             new_store(staging.folder_for(STORE), _sent(graphs, writer), loading) as store,
         ):
             del merged, each, graphs  # all in the store now: freed (they hold no cycles)

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from .errors import QueryError
 from .ids import normalize_doi, normalize_pmcid, normalize_pmid
 from .store import unprojected
-from .vocab import PREFIXES
+from .vocab import PREFIX_IRIS, PREFIXES
 
 # Parameters with a normal form: a DOI is matched lowercase, a PMCID with its "PMC".
 NORMALIZERS = {"doi": normalize_doi, "pmid": normalize_pmid, "pmcid": normalize_pmcid}
@@ -269,7 +269,7 @@ def render(result: Result, fmt: str = "table", width: int = 60) -> str:
         data = store.dump(
             format=ox.RdfFormat.TURTLE,
             from_graph=ox.DefaultGraph(),
-            prefixes={k: str(v) for k, v in PREFIXES.items()},
+            prefixes=PREFIX_IRIS,
         )
         return data.decode("utf-8")
     if result.kind == "ask":

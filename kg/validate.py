@@ -22,11 +22,11 @@ from rdflib.term import Node
 
 from .errors import GraphError
 from .store import open_graph
-from .vocab import PREFIXES
+from .vocab import PREFIX_IRIS
 
 SHAPES = "shapes.ttl"
 # Prefixes for the paths, shapes and values printed: the contract's and the shapes' own.
-_PREFIXES = {**{k: str(v) for k, v in PREFIXES.items()}, "kgs": "https://w3id.org/kg/shapes#"}
+_PREFIXES = {**PREFIX_IRIS, "kgs": "https://w3id.org/kg/shapes#"}
 
 
 @dataclass(frozen=True)

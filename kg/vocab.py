@@ -179,6 +179,8 @@ PREFIXES = {
     "rdfs": RDFS,
     "xsd": XSD,
 }
+# The same, as plain strings: what Oxigraph's serializers take.
+PREFIX_IRIS: dict[str, str] = {k: str(v) for k, v in PREFIXES.items()}
 
 
 def bind_prefixes(graph: Graph) -> Graph:

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from kg import sorted_trig
 from kg.rdf import decimal, text
 from kg.sorted_trig import SortedTrig
-from kg.vocab import PREFIXES
+from kg.vocab import PREFIX_IRIS
 
-PREFIX_MAP = {k: str(v) for k, v in PREFIXES.items()}
+PREFIX_MAP = PREFIX_IRIS
 XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 Graphs = list[tuple[str | None, list[str]]]  # (graph, its N-Quads lines), the default first
 
