@@ -323,8 +323,7 @@ def _sorted_blocks(graphs: Iterable[Graph], spill: Spill) -> Iterator[bytes]:
             continue
         if pending:
             runs.append(spill.write(_sorted(pending)))
-        merged = heapq.merge(*(spill.lines(*run) for run in runs))
-        unique = map(operator.itemgetter(0), itertools.groupby(merged))
+        unique = _unique(heapq.merge(*(spill.lines(*run) for run in runs)))
         while batch := list(itertools.islice(unique, BATCH)):
             yield b"\n".join(batch) + b"\n"
 
@@ -332,7 +331,12 @@ def _sorted_blocks(graphs: Iterable[Graph], spill: Spill) -> Iterator[bytes]:
 def _sorted(lines: list[bytes]) -> bytes:
     """``lines`` (without their line ends) sorted, each once, as whole lines."""
     lines.sort()
-    return b"\n".join(dict.fromkeys(lines)) + b"\n"
+    return b"\n".join(_unique(lines)) + b"\n"
+
+
+def _unique(ordered: Iterable[bytes]) -> Iterator[bytes]:
+    """``ordered`` lines without repeats (equal lines are next to each other), in C."""
+    return map(operator.itemgetter(0), itertools.groupby(ordered))
 
 
 def _parse(block: bytes) -> Iterator[ox.Quad]:
