@@ -1,14 +1,15 @@
-"""graph.trig written from kg's own N-Quads lines, sorted, by a process of its own.
+"""graph.ttl and graph.trig written from kg's own N-Quads lines, sorted, by a process of its
+own.
 
 Reading the quads back out of the store is what made dumping graph.trig slow (at a million
 triples, 10 of the dump's 11 s of CPU). A build already has every line it loads, so a child
 process is given them, graph by graph, while the store loads them. It keeps them in an unnamed
 temporary file as they come (the load keeps both cores busy), and once they are all there,
 while the build draws the map, it sorts each graph's lines (a large graph in runs of bounded
-size, merged), drops repeats, and has Oxigraph's serializer write them as TriG: the default
-graph first, then each named graph in the order it was given, each subject's triples
-together, subjects in code-point order. The same lines give the same bytes, whatever order
-they came in.
+size, merged), drops repeats, and has Oxigraph's serializer write the default graph as
+Turtle (graph.ttl), then graph.trig as that file followed by each named graph in the order it
+was given: each subject's triples together, subjects in code-point order. The same lines give
+the same bytes, whatever order they came in.
 
 This module is run by file path in the child (``python -c`` loading it without the kg
 package), so it imports nothing but the standard library and pyoxigraph.
@@ -96,8 +97,8 @@ class SortedTrig:
             raise
 
     def close(self) -> None:
-        """Wait for the child to write the file; OSError (with the child's errno) if it
-        could not."""
+        """Wait for the child to write the files; OSError (with the child's errno, about the
+        file it could not write) if it could not."""
         process, self.process = self.process, None
         if process is None:
             return
