@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 from . import extract
 from .errors import KgError
 from .extract.common import MAX_TEXT
-from .records import Extraction, Loc, Problem, Record, Source, at
+from .records import Extraction, Loc, Problem, Record, Sharing, Source, at
 
 BLOCK = 1 << 20  # bytes read at a time
 HEAD = 4 << 20  # a file up to this size (decompressed) is read whole
@@ -155,16 +155,17 @@ def extract_file(path: Path, forced: str | None = None, sha256: str | None = Non
         # a file read whole holds fewer characters than MAX_TEXT, and so does any text of it
         # (BibTeX macros expand to at most that): only a bigger file's records are measured
         measure = len(head) >= HEAD
+        shared = Sharing()
         for record in items:
             if isinstance(record, Problem):
                 problems.append(at(record, name))
                 continue
             if not measure:
-                records.append(at(record, name))
+                records.append(shared.record(record, name))
                 continue
             kept, left_out = bounded(record)
             if kept is not None:
-                records.append(at(kept, name))
+                records.append(shared.record(kept, name))
             problems.extend(at(p, name) for p in left_out)
         problems[:0] = [at(p, name) for p in decode_problems]
     except KgError as error:
