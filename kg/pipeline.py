@@ -492,6 +492,9 @@ def _map(store: ox.Store) -> bytes:
     from .projections import network
 
     net = annotate(network(store, "full"), betweenness=False)  # the page does not show it
+    # the graphs networkx made on the way (Louvain's) are reference cycles, which the build
+    # collects only now (see _collector_paused): 250 MB at L, which the page can then reuse
+    gc.collect()
     return html.render(net, title="kg map").encode("utf-8")
 
 
