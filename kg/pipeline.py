@@ -381,20 +381,24 @@ def _write_outputs(
 ) -> BuildReport:
     """Make every output beside its target, then move them all into place. ``views`` holds
     the merged view and the iterator of each source's view (resolve_lazily); they are taken
-    out of it, and let go of once in the store, so that the map reuses their memory (at a
-    million triples the records and views are half of what a build holds). ``tell`` is told
+    out of it, and each view is let go of once its lines are made, so that the load and the
+    map reuse their memory (at a million triples the records and views are half of what a
+    build holds). ``tell`` is told
     the stage ("loading", then "writing") and the quads in the store so far."""
     merged, each = views
     views.clear()
+    conflicts = tuple(c.describe() for c in merged.conflicts)
+    graphs = itertools.chain(
+        [(None, nquads(merged, minter))],
+        (  # one source's view at a time
+            (graph, nquads(view, minter, graph))
+            for graph, view in ((source_iri(s, minter), view) for s, view in each)
+        ),
+    )
+    # from here the lines hold the views: the merged view is let go of once its lines are
+    # made, and each source's records once its view is (kg.resolve.resolve_lazily)
+    del merged, each
     with locked(output), Staging(output) as staging:
-        graphs = itertools.chain(
-            [(None, nquads(merged, minter))],
-            (  # one source's view at a time
-                (graph, nquads(view, minter, graph))
-                for graph, view in ((source_iri(s, minter), view) for s, view in each)
-            ),
-        )
-        conflicts = tuple(c.describe() for c in merged.conflicts)
         loaded = 0
 
         def loading(quads: int) -> None:
@@ -408,7 +412,6 @@ def _write_outputs(
             SortedTrig(trig, turtle, PREFIX_IRIS, output, names) as writer,
             new_store(staging.folder_for(STORE), _sent(graphs, writer), loading) as store,
         ):
-            del merged, each, graphs  # all in the store now: freed (they hold no cycles)
             tell("writing", loaded)
             # graph.ttl and graph.trig are written by a process of its own from the lines it
             # was sent (see kg.sorted_trig) while this one draws the map and a thread compacts

@@ -470,8 +470,16 @@ def resolve_lazily(
     (in source order), so that one at a time is in memory."""
     extractions = _ordered(extractions)
     identity = identify(extractions, minter)
-    each = ((e.source, _View(identity, [e]).resolve()) for e in extractions)
-    return _View(identity, extractions).resolve(), each
+    return _View(identity, extractions).resolve(), _each(identity, extractions)
+
+
+def _each(identity: Identity, extractions: list[Extraction]) -> Iterator[tuple[Source, Resolved]]:
+    """Each source's view, in the order of ``extractions``, which it empties as it goes: a
+    source's records are let go of once its view is made."""
+    extractions.reverse()
+    while extractions:
+        extraction = extractions.pop()
+        yield extraction.source, _View(identity, [extraction]).resolve()
 
 
 _REF_FIELDS = tuple(f.name for f in fields(PaperRef))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import weakref
 
 from kg.iris import Minter
 from kg.rdf import to_graph
 from kg.records import Extraction, Journal, Loc, Paper, PaperRef, Person, Relation, Source
-from kg.resolve import resolve
+from kg.resolve import resolve, resolve_lazily
 
 MINTER = Minter()
 
@@ -278,3 +279,21 @@ def test_each_source_keeps_what_it_said_under_the_merged_iris() -> None:
     )
     [only_b] = each[b.source].papers
     assert (only_b.paper.title, only_b.paper.doi) == ("BibTeX title", "10.1/x")
+
+
+def test_each_sources_records_are_let_go_of_once_the_next_view_is_made() -> None:
+    """The build loads one source's view at a time: the records of a source whose view is
+    made are not held by the views still to come."""
+    extractions = [
+        Extraction(source(name), (Paper(Loc(f"in/{name}", 1), doi=f"10.1/{name}"),))
+        for name in "abc"
+    ]
+    gone = [weakref.ref(e) for e in sorted(extractions, key=lambda e: e.source.sha256)]
+    merged, each = resolve_lazily(extractions, MINTER)
+    del extractions
+    assert [p.paper.doi for p in merged.papers] == ["10.1/a", "10.1/b", "10.1/c"]
+    alive = []
+    for source_, view in each:
+        assert [p.paper.doi for p in view.papers] == ["10.1/" + source_.path[-1]]
+        alive.append([ref() is not None for ref in gone])
+    assert alive == [[True, True, True], [False, True, True], [False, False, True]]
