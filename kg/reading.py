@@ -230,6 +230,8 @@ def _without_long_texts(value: Any, where: str, left_out: list[str]) -> Any:
         return tuple(kept)
     changes: dict[str, Any] = {}
     for field in dataclasses.fields(value):
+        if not field.init:  # made from the others (Paper.ref)
+            continue
         item = getattr(value, field.name)
         if not _has_long_text(item):
             continue

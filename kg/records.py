@@ -7,11 +7,10 @@ fills in the line, the build fills in the file.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
 from decimal import Decimal
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -116,13 +115,16 @@ class Paper:
     publisher: str | None = None
     editors: tuple[Person, ...] = ()
     extra: tuple[tuple[str, str], ...] = ()  # fields kept but not (yet) mapped
+    # What identifies it, asked for again and again while resolving: made with the paper (a
+    # cached property would give each paper a dict of its own, 22 MB at a million triples)
+    ref: PaperRef = field(init=False, repr=False, compare=False)
 
-    @functools.cached_property  # asked for again and again while resolving
-    def ref(self) -> PaperRef:
+    def __post_init__(self) -> None:
         first = self.authors[0].family if self.authors else None
         # A reference printed as free text with no title found is keyed on its whole text.
         title = self.title or self.citation_text
-        return PaperRef(self.doi, self.pmid, self.pmcid, title, self.year, first, self.openalex)
+        ref = PaperRef(self.doi, self.pmid, self.pmcid, title, self.year, first, self.openalex)
+        object.__setattr__(self, "ref", ref)
 
 
 # The relations a source can state between two papers. subject RELATION object:
@@ -228,7 +230,10 @@ class Sharing:
         values = [
             loc if name == "loc" else self.value(getattr(record, name)) for name in _FIELDS[kind]
         ]
-        return kind(*values)  # type: ignore[no-any-return]
+        made = kind(*values)
+        if isinstance(made, Paper):  # its ref, made anew, is most often a cited reference's
+            object.__setattr__(made, "ref", self.value(made.ref))
+        return made  # type: ignore[no-any-return]
 
     def value(self, value: Any) -> Any:
         kind = type(value)
@@ -270,6 +275,6 @@ class Extraction:
 
 _VALUES = frozenset((Loc, PaperRef, Person, Journal, MeshHeading, Grant))
 _FIELDS = {
-    kind: tuple(f.name for f in fields(kind))
+    kind: tuple(f.name for f in fields(kind) if f.init)
     for kind in (*_VALUES, Paper, Relation, CitationStatement, CitationCounts)
 }

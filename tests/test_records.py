@@ -31,9 +31,7 @@ from kg.records import (
 TEXT = st.sampled_from(["Humans", "Cell", "A title", "é", ""]) | st.text(max_size=3)
 MAYBE = st.none() | TEXT
 TEXTS = st.lists(TEXT, max_size=3).map(tuple)
-PERSON = st.builds(
-    Person, TEXT, MAYBE, MAYBE, MAYBE, MAYBE, TEXTS, st.booleans(), st.booleans()
-)
+PERSON = st.builds(Person, TEXT, MAYBE, MAYBE, MAYBE, MAYBE, TEXTS, st.booleans(), st.booleans())
 REF = st.builds(PaperRef, MAYBE, MAYBE, MAYBE, MAYBE, st.none() | st.integers(1900, 2030))
 LOC = st.builds(Loc, st.just(""), st.integers(0, 5))
 PAPER = st.builds(
@@ -145,3 +143,12 @@ Big University</Affiliation></AffiliationInfo></Author></AuthorList></Article>
     assert papers[0].mesh[0] is papers[1].mesh[0]
     assert cites[0].object is cites[1].object is cites[2].object
     assert papers[0].loc.path is papers[1].loc.path
+
+
+def test_a_papers_ref_is_made_with_it_and_follows_its_fields() -> None:
+    paper = Paper(title="T", year=2001, authors=(Person("Doe J", family="Doe"),), doi="10.1/x")
+    assert paper.ref == PaperRef("10.1/x", None, None, "T", 2001, "Doe")
+    moved = dataclasses.replace(paper, doi=None, citation_text="Doe J. T. 2001.", title=None)
+    assert moved.ref == PaperRef(None, None, None, "Doe J. T. 2001.", 2001, "Doe")
+    assert pickle.loads(pickle.dumps(moved)).ref == moved.ref
+    assert paper == dataclasses.replace(paper) and "ref" not in repr(paper)
