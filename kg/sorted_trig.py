@@ -37,7 +37,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 RUN = 1 << 17  # lines sorted in memory at a time: about 23 MB of kg's lines
-BLOCK = 1 << 20  # bytes read back from a run at a time
+BLOCK = 1 << 17  # bytes read back from a run at a time (each run of a merge holds one)
 BATCH = 1 << 16  # merged lines parsed at a time
 
 _RUST_ERRNO = re.compile(r" \(os error (\d+)\)$")  # how Oxigraph's errors give an errno
