@@ -208,7 +208,7 @@ def _has_long_text(value: Any) -> bool:
     if isinstance(value, tuple):
         return any(_has_long_text(item) for item in value)
     if dataclasses.is_dataclass(value):
-        return any(_has_long_text(item) for item in vars(value).values())
+        return any(_has_long_text(getattr(value, f.name)) for f in dataclasses.fields(value))
     return False
 
 

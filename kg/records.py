@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Loc:
     """Where a fact was read: the source file (as found by the build) and a 1-based line."""
 
@@ -21,7 +21,7 @@ class Loc:
     line: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     """An author as printed. ``initials`` are the given names' initials, upper case, no dots."""
 
@@ -35,14 +35,14 @@ class Person:
     collective: bool = False  # a consortium or group author ("the XYZ Study Group")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Journal:
     title: str | None = None
     abbreviation: str | None = None  # the NLM title abbreviation ("PLoS One")
     issns: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MeshHeading:
     """``Diabetes Mellitus, Type 2 / drug therapy*``: descriptor, qualifiers, major flags."""
 
@@ -52,7 +52,7 @@ class MeshHeading:
     ui: str | None = None  # MeSH descriptor UI ("D003924") when the source gives it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Grant:
     """``R01 AI123456/AI/NIAID NIH HHS/United States``."""
 
@@ -62,7 +62,7 @@ class Grant:
     country: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PaperRef:
     """What identifies a paper: enough to resolve it to one node, nothing more."""
 
@@ -79,7 +79,7 @@ class PaperRef:
         return bool(self.doi or self.pmid or self.pmcid or self.openalex)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paper:
     """Everything one source says about one paper.
 
@@ -136,7 +136,7 @@ class Paper:
 RELATIONS = ("cites", "similar", "discusses", "corrects", "retracts", "updates")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Relation:
     kind: str
     subject: PaperRef
@@ -152,7 +152,7 @@ class Relation:
 STATEMENT_TYPES = ("mentioning", "supporting", "contrasting")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CitationStatement:
     """A scite citation statement: the text where ``citing`` cites ``cited``."""
 
@@ -165,7 +165,7 @@ class CitationStatement:
     citing: PaperRef | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CitationCounts:
     """Counts a report page prints about a paper (``None`` when not printed)."""
 
@@ -181,7 +181,7 @@ class CitationCounts:
     contrasting: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """Something an extractor could not read; the build reports it with its path and line."""
 
