@@ -383,8 +383,8 @@ def _write_outputs(
     the merged view and the iterator of each source's view (resolve_lazily); they are taken
     out of it, and each view is let go of once its lines are made, so that the load and the
     map reuse their memory (at a million triples the records and views are half of what a
-    build holds). ``tell`` is told
-    the stage ("loading", then "writing") and the quads in the store so far."""
+    build holds). ``tell`` is told the stage ("loading", then "writing") and the quads in the
+    store so far."""
     merged, each = views
     views.clear()
     conflicts = tuple(c.describe() for c in merged.conflicts)
