@@ -184,8 +184,8 @@ def write(
     with turtle.open("wb") as out:  # opened here: Python's errors carry their errno
         # (Oxigraph's Turtle takes quads of the default graph)
         ox.serialize(quads(default, spill), out, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-    with trig.open("wb") as out, turtle.open("rb") as head:
-        shutil.copyfileobj(head, out, BLOCK)
+    shutil.copyfile(turtle, trig)  # in the kernel (sendfile), not through this process
+    with trig.open("ab") as out:
         declared = out.tell() > 0
         header = _header(prefixes) if declared else b""
         ox.serialize(
