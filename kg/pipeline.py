@@ -496,7 +496,7 @@ def _map(store: ox.Store) -> bytes:
 
     net = annotate(network(store, "full"), betweenness=False)  # the page does not show it
     # the graphs networkx made on the way (Louvain's) are reference cycles, which the build
-    # collects only now (see _collector_paused): 250 MB at L, which the page can then reuse
+    # collects only now (see _collector_paused), so that the page reuses their memory
     gc.collect()
     return html.render(net, title="kg map").encode("utf-8")
 

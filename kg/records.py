@@ -215,10 +215,11 @@ class Sharing:
 
     A file's records repeat themselves: one cited paper's title in a hundred reference lists,
     "Humans" in every MeSH list, an author on each of their papers, each a new object as it is
-    read. Shared, they are held once: at a million triples the records of a build take 154 MB
-    instead of 259 MB, and each record's pickle (from a worker, into the cache) writes them
-    once. What is shared is immutable and equal: the records' tuples hold texts, flags and
-    values, never a 1 that would equal a True. Records themselves are not shared."""
+    read. Shared, they are held once: at a million triples the records take 154 MB instead of
+    259 MB (in one process), and a file's pickle (from a worker, into the cache) writes each
+    once: 2.2 MB instead of 5.0 MB for 1,000 PubMed articles. What is shared is immutable and
+    equal: the records' tuples hold texts, flags and values, never a 1 that would equal a True.
+    Records themselves are not shared."""
 
     def __init__(self) -> None:
         self._table: dict[object, object] = {}
