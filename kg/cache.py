@@ -124,6 +124,14 @@ def last_build(output: Path) -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
-def remember_build(output: Path, fingerprint: str, outputs: dict[str, str]) -> None:
-    data = {"fingerprint": fingerprint, "outputs": outputs}
+def remember_build(
+    output: Path,
+    fingerprint: str,
+    outputs: dict[str, list[int]],
+    store: list[int],
+    graphs: dict[str, tuple[str | None, int]],
+) -> None:
+    """What the next build needs to know of this one: its fingerprint, each output's stamp,
+    the store's, and the digest of each of the store's named graphs."""
+    data = {"fingerprint": fingerprint, "outputs": outputs, "store": store, "graphs": graphs}
     atomic_write(output / CACHE / "last-build.json", json.dumps(data, indent=1).encode())

@@ -164,6 +164,8 @@ def build(
         else:
             if report.reused:
                 click.echo(f"{report.reused} unchanged files read from the cache")
+            if report.graphs_kept:
+                click.echo(f"{report.graphs_kept} unchanged source graphs kept in the store")
             for path in report.outputs:
                 click.echo(f"wrote {path.as_posix()}")
     if report.problems:

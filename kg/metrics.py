@@ -4,11 +4,17 @@ the same community numbering (Louvain with a fixed seed; communities numbered by
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
+
+from .fsio import atomic_write
 
 SEED = 20240229
 # Exact betweenness is O(nm): above this many nodes it is estimated from this many sources.
@@ -71,26 +77,25 @@ def _pagerank(graph: nx.Graph) -> dict[Any, float]:
         return {}
 
 
-def annotate(net: nx.Graph, *, betweenness: bool = True) -> nx.Graph:
-    """Add ``pagerank``, ``betweenness``, ``community`` and ``component`` to the nodes of
-    ``net`` (in place; returned for chaining). In the mixed projections they are computed on
-    the papers; a citation statement takes its cited paper's community, a person or journal
-    the community most of its papers are in. ``betweenness=False`` leaves out the one metric
-    that costs O(nm) (the map does not show it)."""
-    # One graph at a time, each emptied once used: networkx graphs hold reference cycles, which
-    # a build leaves to the end (kg.pipeline pauses the cycle collector). At L (826,000 links)
-    # the copies of the papers' links held together took 660 MB.
-    basis = _basis(net)
-    if basis.number_of_nodes() == 0:
-        return net
-    nodes, links, is_directed = sorted(basis.nodes), _links(basis), basis.is_directed()
-    if basis is not net:
-        basis.clear()
-    directed = _simple(nodes, links, is_directed)
-    pagerank = _pagerank(directed)
-    directed.clear()
+@dataclass(frozen=True)
+class Metrics:
+    """The metrics of a graph's nodes, each list in the order of its sorted nodes."""
+
+    pagerank: list[float]
+    community: list[int]
+    component: list[int]
+    betweenness: list[float] | None = None
+
+
+def _metrics(
+    nodes: list[Any], links: list[tuple[Any, Any, Any]], directed: bool, betweenness: bool
+) -> Metrics:
+    """PageRank (on the ``directed`` graph when it is), communities, components and, when
+    asked for, betweenness, of the graph of ``nodes`` (sorted) and ``links``."""
+    graph = _simple(nodes, links, directed)
+    pagerank = _pagerank(graph)
+    graph.clear()
     undirected = _simple(nodes, links, False)
-    del links
     n = undirected.number_of_nodes()
     between = (
         nx.betweenness_centrality(
@@ -103,13 +108,82 @@ def annotate(net: nx.Graph, *, betweenness: bool = True) -> nx.Graph:
     components = numbered(nx.connected_components(undirected))
     undirected.clear()
     uniform = 1 / n
-    for node in nodes:
+    return Metrics(
+        [round(pagerank.get(node, uniform), 8) for node in nodes],
+        [communities[node] for node in nodes],
+        [components[node] for node in nodes],
+        None if between is None else [round(between.get(node, 0.0), 8) for node in nodes],
+    )
+
+
+def _fingerprint(
+    nodes: list[Any], links: list[tuple[Any, Any, Any]], directed: bool, betweenness: bool
+) -> str:
+    """What the metrics of a graph depend on, hashed: its nodes, its links and their weights."""
+    digest = hashlib.sha256(f"kg metrics 1 {directed} {betweenness}\n".encode())
+    digest.update("\n".join(map(str, nodes)).encode("utf-8", "surrogatepass"))
+    digest.update(b"\n\n")
+    text = "\n".join(f"{u}\t{v}\t{w!r}" for u, v, w in links)
+    digest.update(text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _recalled(memo: Path, key: str, size: int) -> Metrics | None:
+    """The metrics kept in ``memo`` under ``key``, for ``size`` nodes; None when it holds
+    another graph's, or cannot be read."""
+    try:
+        data = json.loads(memo.read_bytes())
+        if data.get("key") != key:
+            return None
+        found = Metrics(
+            data["pagerank"], data["community"], data["component"], data.get("betweenness")
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    lists = [found.pagerank, found.community, found.component]
+    if found.betweenness is not None:
+        lists.append(found.betweenness)
+    if not all(isinstance(values, list) and len(values) == size for values in lists):
+        return None
+    return found
+
+
+def annotate(net: nx.Graph, *, betweenness: bool = True, memo: Path | None = None) -> nx.Graph:
+    """Add ``pagerank``, ``betweenness``, ``community`` and ``component`` to the nodes of
+    ``net`` (in place; returned for chaining). In the mixed projections they are computed on
+    the papers; a citation statement takes its cited paper's community, a person or journal
+    the community most of its papers are in. ``betweenness=False`` leaves out the one metric
+    that costs O(nm) (the map does not show it).
+
+    ``memo``: a file that keeps the metrics of the last graph they were computed for, by a
+    hash of its nodes and links: when the papers and their links are the same, the metrics
+    are taken from it instead of computed again (a rebuild in which one paper's title
+    changed); the numbers are the same."""
+    # One graph at a time, each emptied once used: networkx graphs hold reference cycles, which
+    # a build leaves to the end (kg.pipeline pauses the cycle collector). At L (826,000 links)
+    # the copies of the papers' links held together took 660 MB.
+    basis = _basis(net)
+    if basis.number_of_nodes() == 0:
+        return net
+    nodes, links, is_directed = sorted(basis.nodes), _links(basis), basis.is_directed()
+    if basis is not net:
+        basis.clear()
+    key = _fingerprint(nodes, links, is_directed, betweenness) if memo else ""
+    found = _recalled(memo, key, len(nodes)) if memo else None
+    if found is None:
+        found = _metrics(nodes, links, is_directed, betweenness)
+        if memo:
+            data = {"key": key, **{k: v for k, v in vars(found).items() if v is not None}}
+            atomic_write(memo, json.dumps(data, separators=(",", ":")).encode(), durable=False)
+    del links
+    communities = dict(zip(nodes, found.community, strict=True))
+    for index, node in enumerate(nodes):
         attrs = net.nodes[node]
-        attrs["pagerank"] = round(pagerank.get(node, uniform), 8)
-        if between is not None:
-            attrs["betweenness"] = round(between.get(node, 0.0), 8)
-        attrs["community"] = communities[node]
-        attrs["component"] = components[node]
+        attrs["pagerank"] = found.pagerank[index]
+        if found.betweenness is not None:
+            attrs["betweenness"] = found.betweenness[index]
+        attrs["community"] = found.community[index]
+        attrs["component"] = found.component[index]
     for node, attrs in net.nodes(data=True):
         if node in communities:
             continue

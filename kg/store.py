@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import os
 import queue
+import shutil
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -41,6 +44,27 @@ CHUNK = 1 << 17  # N-Quads lines bulk-loaded at a time (Oxigraph's loader holds 
 Chunk = tuple[bytes, int]  # N-Quads lines, UTF-8, and how many there are
 
 
+@dataclass(frozen=True)
+class Drop:
+    """Among the chunks to load: a named graph whose quads go before the chunks that follow."""
+
+    graph: str
+
+
+@dataclass(frozen=True)
+class Patch:
+    """Among the chunks to load: all the N-Quads lines of a named graph, which the store's
+    copy of it is made to hold by removing the quads it has and they lack, and loading those
+    it lacks (a quad removed costs four times one loaded)."""
+
+    graph: str
+    lines: bytes
+
+
+# named graph IRI -> (SHA-256 of its N-Quads lines, or None: not known; how many lines)
+Digests = dict[str, tuple[str | None, int]]
+
+
 def chunked(lines: Iterable[str], size: int = CHUNK) -> Iterator[Chunk]:
     """``lines`` encoded ``size`` at a time."""
     chunk: list[str] = []
@@ -61,43 +85,79 @@ def _encoded(chunk: list[str]) -> Chunk:
     return text.encode("utf-8"), count
 
 
-def coalesced(chunks: Iterable[Chunk], size: int = CHUNK) -> Iterator[Chunk]:
+Item = Chunk | Drop | Patch
+
+
+def coalesced(chunks: Iterable[Item], size: int = CHUNK) -> Iterator[Item]:
     """``chunks`` (of at most ``size`` lines each) joined into chunks of at most ``size``
-    lines: each bulk load has a cost of its own, and small graphs come in small chunks, but
-    the loader's memory grows with the lines it is given at once."""
+    lines, never across a Drop or Patch: each bulk load has a cost of its own, and small
+    graphs come in small chunks, but the loader's memory grows with the lines it is given at
+    once."""
     held: list[bytes] = []
     count = 0
-    for data, lines in chunks:
-        if held and count + lines > size:
-            yield b"".join(held), count
+    for item in chunks:
+        if not isinstance(item, tuple) or (held and count + item[1] > size):
+            if held:
+                yield b"".join(held), count
             held.clear()
             count = 0
-        held.append(data)
-        count += lines
+        if not isinstance(item, tuple):
+            yield item
+            continue
+        held.append(item[0])
+        count += item[1]
     if held:
         yield b"".join(held), count
 
 
+def patch(store: ox.Store, item: Patch) -> int:
+    """Make ``store``'s named graph ``item.graph`` hold the quads of ``item.lines`` and no
+    other; return how many lines were loaded. Oxigraph writes a graph's triples as kg writes
+    them, so the lines both have are left alone."""
+    graph = ox.NamedNode(item.graph)
+    end = f" <{item.graph}> .\n".encode()
+    had = set(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph).splitlines(True))
+    lines = item.lines.splitlines(True)
+    wanted = {line[: -len(end)] + b" .\n" for line in lines if line.endswith(end)}
+    gone = had - wanted
+    if gone:
+        for triple in ox.parse(b"".join(gone), format=ox.RdfFormat.N_TRIPLES):
+            store.remove(ox.Quad(triple.subject, triple.predicate, triple.object, graph))
+    new = [
+        line for line in lines if not line.endswith(end) or line[: -len(end)] + b" .\n" not in had
+    ]
+    if new:
+        store.bulk_load(b"".join(new), format=ox.RdfFormat.N_QUADS)
+    return len(new)
+
+
 def load_chunks(
-    store: ox.Store, chunks: Iterable[Chunk], loaded: Callable[[int], None] | None = None
+    store: ox.Store, chunks: Iterable[Item], loaded: Callable[[int], None] | None = None
 ) -> None:
     """Bulk-load chunks of N-Quads lines, one at a time: the memory this takes is bounded by
     the chunk, not by the graph (one bulk load of 2.6 M quads peaks at about 2 GB). Oxigraph
     loads a chunk in a thread of its own, without Python's lock, while the next one is made:
     at a million triples the lines are made in the time Oxigraph takes to load them (13.8 s
     for M's 2.44 M quads), which then bounds this stage. ``loaded`` is told the number of
-    lines in the store after each chunk."""
-    queued: queue.Queue[Chunk | None] = queue.Queue(maxsize=2)  # 3 chunks held
+    lines loaded so far after each chunk. A Drop or a Patch is applied in its turn."""
+    queued: queue.Queue[Item | None] = queue.Queue(maxsize=2)  # 3 chunks held
     failed: list[BaseException] = []
 
     def loader() -> None:
         done = 0
         while (item := queued.get()) is not None:
-            data, size = item
             if not failed:
                 try:
-                    store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
-                    done += size
+                    if isinstance(item, Drop):
+                        store.remove_graph(ox.NamedNode(item.graph))
+                        continue
+                    if isinstance(item, Patch):
+                        done += patch(store, item)
+                        if loaded is not None:
+                            loaded(done)
+                        continue
+                    store.bulk_load(item[0], format=ox.RdfFormat.N_QUADS)
+                    done += item[1]
                     if loaded is not None:
                         loaded(done)
                 except BaseException as error:  # noqa: BLE001 - raised again in the caller
@@ -117,16 +177,106 @@ def load_chunks(
         raise failed[0]
 
 
+def reloading(
+    graphs: Iterable[tuple[str | None, Iterable[Chunk]]],
+    held: Mapping[str, tuple[str | None, int]],
+    digests: Digests,
+    repeated: Collection[str] = (),
+) -> Iterator[Item]:
+    """What to load into a copy of a store whose named graphs are ``held`` (with the digest
+    and number of their lines; an empty store holds none) to make it hold ``graphs`` ((IRI or
+    None for the default graph, the chunks of its N-Quads lines)), once its default graph is
+    cleared: the default graph, each new named graph, a Patch for each named graph whose lines
+    changed, and a Drop for each one no longer given; a named graph with the same lines is
+    left as it is. ``digests`` is given each named graph's digest (SHA-256 of its lines in the
+    order given: the same lines give the same digest) and number of lines.
+
+    A graph given more than once (``repeated``: two copies of one file are one source) is
+    dropped and loaded again, and its digest left unknown; so is a graph of more than one
+    chunk, which is not held back in memory to be compared."""
+    dropped: set[str] = set()
+
+    def drop(graph: str) -> Iterator[Drop]:
+        if graph in held and graph not in dropped:
+            dropped.add(graph)
+            yield Drop(graph)
+
+    for graph, chunks in graphs:
+        if graph is None:
+            yield from chunks
+            continue
+        hasher = hashlib.sha256()
+        waiting: list[Chunk] | None = None
+        if graph in held and graph not in repeated:
+            waiting = []  # compared with the copy's once all its lines are there
+        else:
+            yield from drop(graph)
+        lines = 0
+        for chunk in chunks:
+            hasher.update(chunk[0])
+            lines += chunk[1]
+            if waiting is None:
+                yield chunk
+                continue
+            waiting.append(chunk)
+            if lines > CHUNK:
+                yield from drop(graph)
+                yield from waiting
+                waiting = None
+        digest = hasher.hexdigest()
+        digests[graph] = (None if graph in repeated else digest, lines)
+        if waiting is not None and digest != held[graph][0]:
+            yield Patch(graph, b"".join(data for data, _ in waiting))
+    for graph in held:
+        if graph not in digests:
+            yield from drop(graph)
+
+
+def copy_store(previous: Path, folder: Path, graphs: Collection[str]) -> bool:
+    """Copy the store in ``previous`` to ``folder`` (a new empty folder, which stays) when
+    its named graphs are ``graphs``; False, and nothing copied, otherwise. The copy shares the
+    store's immutable files through hard links (RocksDB's checkpoint): it takes no time and
+    changes nothing of the original."""
+    mode = folder.stat().st_mode
+    try:
+        store = ox.Store.read_only(str(previous))
+    except OSError:
+        return False
+    try:
+        if {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)} != set(graphs):
+            return False
+        folder.rmdir()  # the copy makes its own folder
+        try:
+            store.backup(str(folder))
+            return True
+        except OSError:
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            return False
+        finally:
+            folder.chmod(mode)
+    finally:
+        del store
+        gc.collect()  # the store's files are closed only when the object is gone
+
+
 @contextlib.contextmanager
 def new_store(
-    folder: Path, chunks: Iterable[Chunk], loaded: Callable[[int], None] | None = None
+    folder: Path,
+    chunks: Iterable[Item],
+    loaded: Callable[[int], None] | None = None,
+    *,
+    copied: bool = False,
 ) -> Iterator[ox.Store]:
-    """A new store in the empty ``folder`` with the ``chunks`` of N-Quads lines bulk-loaded
+    """A store in ``folder`` (empty, or a copy of the last build's store when ``copied``,
+    whose default graph is then cleared) with the ``chunks`` of N-Quads lines bulk-loaded
     (``loaded`` told how many so far); it is flushed and closed when the block ends.
     Compacting the files each chunk made (``Store.optimize``) is left to the caller, which can
     do it while it reads the store."""
     store = ox.Store(str(folder))
     try:
+        if copied:
+            store.clear_graph(ox.DefaultGraph())
         load_chunks(store, chunks, loaded)
         yield store
         store.flush()

@@ -1,0 +1,260 @@
+"""A rebuild copies the last build's store and loads only what changed (kg.store.reloading):
+whatever changed, the store and every output are those a cold build of the same inputs makes."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+import kg
+import kg.metrics
+import kg.store
+from bench.corpus import write_corpus
+from kg.pipeline import BuildReport
+from kg.store import CHUNK, Drop, Patch, patch, reloading
+
+from .test_cli import run_kg
+
+FILES = ("graph.ttl", "graph.trig", "graph.html", "report.json")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """300 papers: six PubMed XML files of 50, MEDLINE files, page copies, scite pages."""
+    folder = tmp_path_factory.mktemp("corpus") / "in"
+    write_corpus(folder, 300, seed=7, per_file=50)
+    return folder
+
+
+def quads(output: Path) -> list[bytes]:
+    store = ox.Store.read_only(str(output / "store"))
+    return sorted(store.dump(format=ox.RdfFormat.N_QUADS).splitlines())
+
+
+def same_as_cold(inputs: Path, rebuilt: Path, cold: Path) -> None:
+    kg.build([inputs], cold, cache=False)
+    for name in FILES:
+        assert (rebuilt / name).read_bytes() == (cold / name).read_bytes(), name
+    assert quads(rebuilt) == quads(cold)
+
+
+def rebuild(
+    corpus: Path, tmp_path: Path, change: Callable[[Path], None]
+) -> tuple[BuildReport, int]:
+    """Build a copy of ``corpus``, ``change`` it, build again into the same folder; the second
+    report, and the number of named graphs the first build's store had."""
+    inputs = tmp_path / "in"
+    shutil.copytree(corpus, inputs)
+    first = kg.build([inputs], tmp_path / "out")
+    named = len(list(ox.Store.read_only(str(tmp_path / "out" / "store")).named_graphs()))
+    assert named == len(first.files)
+    change(inputs)
+    second = kg.build([inputs], tmp_path / "out")
+    assert not second.up_to_date
+    same_as_cold(inputs, tmp_path / "out", tmp_path / "cold")
+    return second, named
+
+
+def xml_files(inputs: Path) -> list[Path]:
+    return sorted(inputs.glob("pubmed*.xml"))
+
+
+def retitle(inputs: Path) -> None:
+    path = xml_files(inputs)[2]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("<ArticleTitle>", "<ArticleTitle>Revised: ", 1), "utf-8")
+
+
+def test_a_changed_title_keeps_every_other_source_graph(corpus: Path, tmp_path: Path) -> None:
+    report, named = rebuild(corpus, tmp_path, retitle)
+    assert report.graphs_kept == named - 1  # the changed file is a new source
+
+
+def test_a_file_taken_away_patches_the_graphs_whose_papers_changed_iri(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The papers of the file taken away that other files cite by PMID alone lose the DOI it
+    gave them: their IRI changes in every source that cites them, whose graphs are patched
+    (only their changed quads removed and loaded) instead of loaded again."""
+    patched: list[str] = []
+
+    def counting(store: ox.Store, item: Patch) -> int:
+        patched.append(item.graph)
+        return patch(store, item)
+
+    monkeypatch.setattr(kg.store, "patch", counting)
+    report, named = rebuild(corpus, tmp_path, lambda inputs: xml_files(inputs)[1].unlink())
+    assert patched
+    assert report.graphs_kept == named - 1 - len(set(patched))
+
+
+def test_a_copy_of_a_file_is_one_source_given_twice(corpus: Path, tmp_path: Path) -> None:
+    def copy(inputs: Path) -> None:
+        shutil.copy(xml_files(inputs)[0], inputs / "again.xml")
+
+    report, named = rebuild(corpus, tmp_path, copy)
+    assert report.graphs_kept == named - 1  # the graph given twice is loaded again
+
+    (tmp_path / "in" / "again.xml").unlink()  # and when the copy goes, the graph stays
+    report = kg.build([tmp_path / "in"], tmp_path / "out")
+    same_as_cold(tmp_path / "in", tmp_path / "out", tmp_path / "cold2")
+
+
+def test_when_most_files_went_away_the_store_is_made_anew(corpus: Path, tmp_path: Path) -> None:
+    """Removing a quad costs Oxigraph four times loading one: with more than a quarter of the
+    lines gone, nothing is copied."""
+
+    def take_most(inputs: Path) -> None:
+        for path in xml_files(inputs)[:3]:
+            path.unlink()
+
+    report, _ = rebuild(corpus, tmp_path, take_most)
+    assert report.graphs_kept == 0
+
+
+def test_a_graph_larger_than_a_chunk_is_loaded_again_whole(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kg.store, "CHUNK", 2000)  # every XML file's graph is larger
+    report, named = rebuild(corpus, tmp_path, lambda inputs: xml_files(inputs)[1].unlink())
+    assert 0 < report.graphs_kept < named - len(xml_files(tmp_path / "in"))
+
+
+def test_a_store_written_to_since_is_not_copied(corpus: Path, tmp_path: Path) -> None:
+    """A quad added to one of its source graphs (which the build cannot see) would stay."""
+
+    def write_to_store(inputs: Path) -> None:
+        retitle(inputs)
+        store = ox.Store(str(tmp_path / "out" / "store"))
+        graph = min(store.named_graphs(), key=str)
+        s, p = ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p")
+        store.add(ox.Quad(s, p, ox.Literal("stray"), graph))
+        store.flush()
+        del store
+
+    report, _ = rebuild(corpus, tmp_path, write_to_store)
+    assert report.graphs_kept == 0
+
+
+def test_an_unchanged_network_takes_the_map_metrics_from_the_last_build(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inputs = tmp_path / "in"
+    shutil.copytree(corpus, inputs)
+    kg.build([inputs], tmp_path / "out")
+    assert (tmp_path / "out" / ".cache" / "metrics.json").is_file()
+    retitle(inputs)
+
+    def no_louvain(*args: object, **kwargs: object) -> None:
+        raise AssertionError("Louvain run again for the same network")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(kg.metrics.nx.community, "louvain_communities", no_louvain)
+        kg.build([inputs], tmp_path / "out")
+    same_as_cold(inputs, tmp_path / "out", tmp_path / "cold")
+
+    # a reference more (to a paper no file has) makes another network: the metrics are
+    # computed again
+    path = xml_files(inputs)[0]
+    text = path.read_text(encoding="utf-8")
+    cites = (
+        "<Reference><Citation>x</Citation><ArticleIdList>"
+        '<ArticleId IdType="pubmed">99999999</ArticleId></ArticleIdList></Reference>'
+    )
+    assert "<ReferenceList>" in text
+    path.write_text(text.replace("<ReferenceList>", "<ReferenceList>" + cites, 1), "utf-8")
+    calls: list[int] = []
+    louvain = kg.metrics.nx.community.louvain_communities
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return louvain(*args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(kg.metrics.nx.community, "louvain_communities", counted)
+        kg.build([inputs], tmp_path / "out")
+    assert calls == [1]
+    same_as_cold(inputs, tmp_path / "out", tmp_path / "cold2")
+
+
+def test_a_damaged_metrics_memo_is_computed_again(tmp_path: Path) -> None:
+    import networkx as nx
+
+    def net() -> nx.DiGraph:
+        graph = nx.DiGraph(projection="citation")
+        graph.add_edges_from([("a", "b"), ("b", "c"), ("c", "a"), ("d", "a")])
+        return graph
+
+    expected = dict(kg.metrics.annotate(net(), betweenness=False).nodes(data=True))
+    memo = tmp_path / "metrics.json"
+    assert dict(kg.metrics.annotate(net(), betweenness=False, memo=memo).nodes(data=True)) == (
+        expected
+    )
+    for damaged in (b"{", b"[]", memo.read_bytes().replace(b'"pagerank":[', b'"pagerank":[1,')):
+        memo.write_bytes(damaged)
+        found = kg.metrics.annotate(net(), betweenness=False, memo=memo)
+        assert dict(found.nodes(data=True)) == expected
+
+
+def chunk(*lines: str) -> tuple[bytes, int]:
+    return "".join(lines).encode(), len(lines)
+
+
+def test_reloading_loads_what_changed_and_drops_what_went_away() -> None:
+    a = ("<s> <p> <o1> <g:a> .\n",)
+    b = ("<s> <p> <o2> <g:b> .\n",)
+    dflt = ("<s> <p> <o> .\n",)
+    digests: kg.store.Digests = {}
+    graphs = [(None, [chunk(*dflt)]), ("g:a", [chunk(*a)]), ("g:b", [chunk(*b)])]
+    cold = list(reloading(graphs, {}, digests))
+    assert cold == [chunk(*dflt), chunk(*a), chunk(*b)]
+    assert digests["g:a"][1] == 1 and digests["g:a"][0] != digests["g:b"][0]
+
+    held = dict(digests)
+    held["g:gone"] = ("x", 5)
+    changed = ("<s> <p> <o3> <g:b> .\n",)
+    again: kg.store.Digests = {}
+    graphs = [(None, [chunk(*dflt)]), ("g:a", [chunk(*a)]), ("g:b", [chunk(*changed)])]
+    items = list(reloading(graphs, held, again))
+    assert items == [chunk(*dflt), Patch("g:b", chunk(*changed)[0]), Drop("g:gone")]
+    assert again["g:a"] == held["g:a"] and set(again) == {"g:a", "g:b"}
+
+    given_twice: kg.store.Digests = {}
+    graphs = [("g:a", [chunk(*a)]), ("g:a", [chunk(*a)])]
+    items = list(reloading(graphs, held, given_twice, repeated={"g:a"}))
+    assert items[:3] == [Drop("g:a"), chunk(*a), chunk(*a)]
+    assert given_twice["g:a"] == (None, 1)
+
+    # a graph of more lines than a chunk is not held back to be compared
+    big = [(chunk(*a)[0], CHUNK), (chunk(*a)[0], CHUNK)]
+    assert list(reloading([("g:a", big)], {"g:a": held["g:a"]}, {})) == [Drop("g:a"), *big]
+
+
+def test_a_patch_removes_only_the_quads_that_went_and_loads_only_the_new_ones() -> None:
+    store = ox.Store()
+    g = "http://example.org/g"
+    old = f'<http://e.org/s> <http://e.org/p> "kept" <{g}> .\n<http://e.org/s> <http://e.org/p> "old" <{g}> .\n'
+    store.bulk_load(old.encode(), format=ox.RdfFormat.N_QUADS)
+    other = '<http://e.org/s> <http://e.org/p> "old" .\n'
+    store.bulk_load(other.encode(), format=ox.RdfFormat.N_QUADS)
+    new = f'<http://e.org/s> <http://e.org/p> "kept" <{g}> .\n<http://e.org/s> <http://e.org/p> "new" <{g}> .\n'
+    assert patch(store, Patch(g, new.encode())) == 1
+    assert sorted(store.dump(format=ox.RdfFormat.N_QUADS).splitlines()) == sorted(
+        (new + other).encode().splitlines()
+    )
+
+
+def test_the_summary_says_how_many_source_graphs_were_kept(corpus: Path, tmp_path: Path) -> None:
+    shutil.copytree(corpus, tmp_path / "in")
+    first = run_kg("build", "in", "-o", "out", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "source graphs kept" not in first.stdout
+    retitle(tmp_path / "in")
+    again = run_kg("build", "in", "-o", "out", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    named = len(list((tmp_path / "in").iterdir()))
+    assert f"{named - 1} unchanged source graphs kept in the store" in again.stdout
