@@ -15,7 +15,7 @@ import kg.metrics
 import kg.store
 from bench.corpus import write_corpus
 from kg.pipeline import BuildReport
-from kg.store import CHUNK, Drop, Patch, patch, reloading
+from kg.store import HOLD, Drop, Patch, patch, reloading
 
 from .test_cli import run_kg
 
@@ -116,10 +116,10 @@ def test_when_most_files_went_away_the_store_is_made_anew(corpus: Path, tmp_path
     assert report.graphs_kept == 0
 
 
-def test_a_graph_larger_than_a_chunk_is_loaded_again_whole(
+def test_a_graph_too_large_to_hold_is_loaded_again_whole(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(kg.store, "CHUNK", 2000)  # every XML file's graph is larger
+    monkeypatch.setattr(kg.store, "HOLD", 2000)  # every XML file's graph is larger
     report, named = rebuild(corpus, tmp_path, lambda inputs: xml_files(inputs)[1].unlink())
     assert 0 < report.graphs_kept < named - len(xml_files(tmp_path / "in"))
 
@@ -229,8 +229,8 @@ def test_reloading_loads_what_changed_and_drops_what_went_away() -> None:
     assert items[:3] == [Drop("g:a"), chunk(*a), chunk(*a)]
     assert given_twice["g:a"] == (None, 1)
 
-    # a graph of more lines than a chunk is not held back to be compared
-    big = [(chunk(*a)[0], CHUNK), (chunk(*a)[0], CHUNK)]
+    # a graph of more lines than HOLD is not held back to be compared
+    big = [(chunk(*a)[0], HOLD), (chunk(*a)[0], 1)]
     assert list(reloading([("g:a", big)], {"g:a": held["g:a"]}, {})) == [Drop("g:a"), *big]
 
 
