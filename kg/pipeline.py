@@ -15,7 +15,7 @@ import json
 import multiprocessing
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -358,16 +358,24 @@ def _store_stamp(output: Path) -> list[int]:
     return [found.st_ino, found.st_mtime_ns]
 
 
+def _last_intact(output: Path) -> dict[str, Any] | None:
+    """What the last build remembered (kg.cache.remember_build), when its outputs are as it
+    left them; else None."""
+    last = last_build(output)
+    try:
+        if last and _output_stamps(output) == last.get("outputs"):
+            return last
+    except OSError:
+        pass
+    return None
+
+
 def _held_graphs(output: Path) -> Digests | None:
     """The named graphs of the store the last build left, with the digest of each one's lines
     (kg.store.reloading), when the outputs and the store are as it left them; else None."""
-    last = last_build(output)
-    if not last:
-        return None
+    last = _last_intact(output)
     try:
-        if _output_stamps(output) != last.get("outputs"):
-            return None
-        if _store_stamp(output) != last.get("store"):
+        if not last or _store_stamp(output) != last.get("store"):
             return None
     except OSError:
         return None
@@ -387,12 +395,10 @@ def _held_graphs(output: Path) -> Digests | None:
 def _unchanged(output: Path, state: str) -> BuildReport | None:
     """The last build's report when it was made from the same inputs and options and its
     outputs are as it left them; else None."""
-    last = last_build(output)
+    last = _last_intact(output)
     if not last or last.get("fingerprint") != state or not (output / STORE).is_dir():
         return None
     try:
-        if _output_stamps(output) != last.get("outputs"):
-            return None
         data = json.loads((output / REPORT).read_bytes())
         return BuildReport(
             output,
@@ -439,8 +445,9 @@ def _write_outputs(
     # from here the lines hold the views: the merged view is let go of once its lines are
     # made, and each source's records once its view is (kg.resolve.resolve_lazily)
     del merged, each
-    shas = Counter(f.sha256 for f in files if f.format)
-    repeated = {str(minter("source", sha)) for sha, n in shas.items() if n > 1}
+    # each source's named graph (kg.rdf.source_iri: by content, so two copies of a file are one)
+    given = Counter(str(minter("source", f.sha256)) for f in files if f.format)
+    repeated = {graph for graph, n in given.items() if n > 1}
     digests: Digests = {}
     with locked(output), Staging(output) as staging:
         held = _held_graphs(output) if reuse else None  # under the lock: no build meanwhile
@@ -454,19 +461,16 @@ def _write_outputs(
         trig, turtle = staging.path("graph.trig"), staging.path("graph.ttl")
         names = {trig: output / "graph.trig", turtle: output / "graph.ttl"}
         folder = staging.folder_for(STORE)
-        copied = (
-            held is not None
-            and _worth_copying(held, {str(minter("source", f.sha256)) for f in files if f.format})
-            and copy_store(output / STORE, folder, held)
-        )
-        kept = held if copied and held is not None else {}
+        kept: Digests = {}  # the named graphs of the last store, when it is copied
+        if held and _worth_copying(held, given) and copy_store(output / STORE, folder, held):
+            kept = held
         with (
             SortedTrig(trig, turtle, PREFIX_IRIS, output, names) as writer,
             new_store(
                 folder,
                 reloading(_sent(graphs, writer), kept, digests, repeated),
                 loading,
-                copied=copied,
+                copied=bool(kept),
             ) as store,
         ):
             tell("writing", loaded)
@@ -497,7 +501,7 @@ def _write_outputs(
     return report, digests
 
 
-def _worth_copying(held: Digests, given: set[str]) -> bool:
+def _worth_copying(held: Digests, given: Collection[str]) -> bool:
     """Whether the last build's store is worth copying, given the named graphs of this one: a
     quad removed costs Oxigraph four times one loaded (at M: 19 against 5 µs), so the graphs
     that are gone (files changed or taken away) must hold at most a quarter of its lines."""
