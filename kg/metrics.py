@@ -121,7 +121,7 @@ def _fingerprint(
     nodes: list[Any], links: list[tuple[Any, Any, Any]], directed: bool, betweenness: bool
 ) -> str:
     """What the metrics of a graph depend on, hashed: its nodes, its links and their weights
-    (a block of them at a time: at L the links written out whole took 58 MB)."""
+    (a block of them at a time, not all of them as one text)."""
     digest = hashlib.sha256(f"kg metrics 1 {directed} {betweenness}\n".encode())
     lines = itertools.chain(
         (f"{node}\n" for node in nodes), ["\n"], (f"{u}\t{v}\t{w!r}\n" for u, v, w in links)
