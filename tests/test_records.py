@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,7 @@ from kg.records import (
     Paper,
     PaperRef,
     Person,
+    Problem,
     Relation,
     Sharing,
     at,
@@ -152,3 +154,21 @@ def test_a_papers_ref_is_made_with_it_and_follows_its_fields() -> None:
     assert moved.ref == PaperRef(None, None, None, "Doe J. T. 2001.", 2001, "Doe")
     assert pickle.loads(pickle.dumps(moved)).ref == moved.ref
     assert paper == dataclasses.replace(paper) and "ref" not in repr(paper)
+
+
+def test_a_record_pickles_as_its_values_in_field_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    paper = Paper(Loc("a.xml", 3), title="T", authors=(Person("Doe J", family="Doe"),), year=2001)
+    values = tuple(getattr(paper, f.name) for f in dataclasses.fields(paper))
+    assert paper.__getstate__() == values  # type: ignore[attr-defined]
+    assert values[-1] == paper.ref  # the field made in __post_init__ too
+    problem = Problem("cannot read", Loc("b.txt", 9))
+    assert pickle.loads(pickle.dumps(problem)) == problem
+    again = pickle.loads(pickle.dumps(paper))
+    assert again == paper and again.ref == paper.ref and again.authors[0] == paper.authors[0]
+    # a cache entry written by an older kg, with Python's own state (a list), loads the same
+    monkeypatch.setattr(
+        Paper, "__getstate__", lambda self: [getattr(self, f.name) for f in dataclasses.fields(self)]
+    )
+    old = pickle.dumps(paper)
+    monkeypatch.undo()
+    assert pickle.loads(old) == paper and pickle.loads(old).ref == paper.ref
