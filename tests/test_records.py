@@ -167,7 +167,9 @@ def test_a_record_pickles_as_its_values_in_field_order(monkeypatch: pytest.Monke
     assert again == paper and again.ref == paper.ref and again.authors[0] == paper.authors[0]
     # a cache entry written by an older kg, with Python's own state (a list), loads the same
     monkeypatch.setattr(
-        Paper, "__getstate__", lambda self: [getattr(self, f.name) for f in dataclasses.fields(self)]
+        Paper,
+        "__getstate__",
+        lambda self: [getattr(self, f.name) for f in dataclasses.fields(self)],
     )
     old = pickle.dumps(paper)
     monkeypatch.undo()
