@@ -115,11 +115,13 @@ def read_tables(store: ox.Store) -> Tables:
         t.papers[p] = {"kind": "paper", "iri": p}
     values = " ".join(_PAPER_FIELDS.values())
     names = {prop.split(":")[1]: name for name, prop in _PAPER_FIELDS.items()}
-    for p, prop, value in rows(
-        store, f"SELECT ?p ?prop ?v {{ ?p a kgo:Paper ; ?prop ?v . VALUES ?prop {{ {values} }} }}"
-    ):
+    # each property's triples, the papers' picked out here: twice as fast as Oxigraph's join
+    query = f"SELECT ?p ?prop ?v {{ VALUES ?prop {{ {values} }} ?p ?prop ?v }}"
+    for p, prop, value in rows(store, query):
+        attrs = t.papers.get(p)
+        if attrs is None:
+            continue
         name = names[_local(prop)]
-        attrs = t.papers[p]
         if name == "year":
             year = _int(value[:4])
             if year is not None:
@@ -150,28 +152,32 @@ def read_tables(store: ox.Store) -> Tables:
 
 
 def _read_people(store: ox.Store, t: Tables) -> None:
-    for p, a, position, name, family, kind in rows(
+    # the people and the authorships in two queries joined here: Oxigraph joins them in one
+    # at a third of the speed (1.27 s against 0.49 + 0.17 s at a million triples)
+    named: dict[str, dict[str, Any]] = {}
+    for a, name, family, kind in rows(
         store,
-        "SELECT ?p ?a ?pos ?name ?family ?kind { ?p a kgo:Paper ; kgo:hasAuthorship ?r . "
-        "?r kgo:author ?a ; kgo:position ?pos . ?a a ?kind ; foaf:name ?name . "
-        "FILTER(?kind IN (foaf:Person, foaf:Organization)) "
-        "OPTIONAL { ?a foaf:familyName ?family } }",
+        "SELECT ?a ?name ?family ?kind { VALUES ?kind { foaf:Person foaf:Organization } "
+        "?a a ?kind ; foaf:name ?name . OPTIONAL { ?a foaf:familyName ?family } }",
     ):
-        pos = _int(position)
-        if pos is None or p not in t.papers:
-            continue
-        t.authors.setdefault(p, []).append((pos, a))
-        person = t.people.setdefault(a, {"kind": "person", "iri": a, "title": name})
+        person = named.setdefault(a, {"kind": "person", "iri": a, "title": name})
         if len(name) > len(person["title"]) or (
             len(name) == len(person["title"]) and name < person["title"]
         ):
             person["title"] = name
-        if family:
+        if family and ("family" not in person or family < person["family"]):
             person["family"] = family
         if kind.endswith("Organization"):
             person["collective"] = True
         if a.startswith("https://orcid.org/"):
             person["orcid"] = _local(a)
+    query = "SELECT ?p ?a ?pos { ?p kgo:hasAuthorship ?r . ?r kgo:author ?a ; kgo:position ?pos }"
+    for p, a, position in rows(store, query):
+        pos = _int(position)
+        if pos is None or p not in t.papers or a not in named:
+            continue
+        t.authors.setdefault(p, []).append((pos, a))
+        t.people.setdefault(a, named[a])
     for entries in t.authors.values():
         entries.sort()
     for person in t.people.values():
@@ -179,10 +185,6 @@ def _read_people(store: ox.Store, t: Tables) -> None:
 
 
 def _read_journals(store: ox.Store, t: Tables) -> None:
-    for p, j in rows(store, "SELECT ?p ?j { ?p a kgo:Paper ; dcterms:isPartOf ?j . "
-                      "?j a fabio:Journal }"):  # fmt: skip
-        if p in t.papers and (p not in t.published_in or j < t.published_in[p]):
-            t.published_in[p] = j
     for j, title, abbreviation, issn in rows(
         store,
         "SELECT ?j (MIN(?t) AS ?title) (MIN(?a) AS ?abbr) (MIN(?i) AS ?issn) { ?j a fabio:Journal "
@@ -195,9 +197,11 @@ def _read_journals(store: ox.Store, t: Tables) -> None:
         if issn:
             attrs["issn"] = issn
         t.journals[j] = attrs
+    for p, j in rows(store, "SELECT ?p ?j { ?p dcterms:isPartOf ?j }"):
+        if p in t.papers and j in t.journals and (p not in t.published_in or j < t.published_in[p]):
+            t.published_in[p] = j
     for p, j in t.published_in.items():
-        if j in t.journals:
-            t.papers[p]["journal"] = t.journals[j]["label"]
+        t.papers[p]["journal"] = t.journals[j]["label"]
 
 
 def _read_relations(store: ox.Store, t: Tables) -> None:

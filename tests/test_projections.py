@@ -296,6 +296,33 @@ def test_labels_use_the_first_authors_family_name(tmp_path: Path) -> None:
     assert net.nodes["pmid:4512345"]["authors"] == ("Dupont J", "Martin C")
 
 
+def test_a_person_with_two_names_is_one_author_with_the_longest(tmp_path: Path) -> None:
+    """A graph kg did not build (any RDF file) may name one person twice: the paper lists
+    them once, under the longest name, and the family name is the same whatever the order."""
+    graph = tmp_path / "people.ttl"
+    graph.write_text(
+        """@prefix kgo: <https://w3id.org/kg/ontology#> . @prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix prism: <http://prismstandard.org/namespaces/basic/2.0/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://example.org/p> a kgo:Paper ; prism:doi "10.1/p" ; kgo:hasAuthorship <https://example.org/r1> ,
+    <https://example.org/r2> .
+<https://example.org/r1> kgo:author <https://example.org/ann> ; kgo:position "1"^^xsd:integer .
+<https://example.org/r2> kgo:author <https://example.org/bo> ; kgo:position "2"^^xsd:integer .
+<https://example.org/ann> a foaf:Person ; foaf:name "Ann Lee" , "Lee A" ;
+    foaf:familyName "Lee" , "Lee-Smith" .
+<https://example.org/bo> a foaf:Organization ; foaf:name "Bo Group" .
+<https://example.org/nobody> a foaf:Person ; foaf:name "Not an author" .
+""",
+        encoding="utf-8",
+    )
+    net = network(graph, "full")
+    assert net.nodes["doi:10.1/p"]["authors"] == ("Ann Lee", "Bo Group")
+    assert net.nodes["doi:10.1/p"]["label"] == "Lee"
+    assert net.nodes["person:ann"]["papers"] == 1
+    assert net.nodes["person:bo"]["collective"] is True
+    assert "person:nobody" not in net
+
+
 # ---------------------------------------------------------------------------- commands
 
 
