@@ -11,6 +11,11 @@ Turtle (graph.ttl), then graph.trig as that file followed by each named graph in
 was given: each subject's triples together, subjects in code-point order. The same lines give
 the same bytes, whatever order they came in.
 
+A rebuild need not send a named graph whose lines are the last build's: ``copy`` names the
+bytes of its block in the last graph.trig (``close`` gives each graph's block), which the
+child copies in place of the TriG it would write (Oxigraph's TriG of the named graphs is the
+TriG of each one after the other, less the prefixes each starts with).
+
 This module is run by file path in the child (``python -c`` loading it without the kg
 package), so it imports nothing but the standard library and pyoxigraph.
 """
@@ -32,7 +37,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 import pyoxigraph as ox
 
@@ -42,7 +47,8 @@ BATCH = 1 << 16  # merged lines parsed at a time
 
 _RUST_ERRNO = re.compile(r" \(os error (\d+)\)$")  # how Oxigraph's errors give an errno
 _HEADER = struct.Struct(">cQ")  # message kind, length of what follows
-_GRAPH, _LINES, _END = b"G", b"L", b"E"
+_GRAPH, _LINES, _COPY, _END = b"G", b"L", b"C", b"E"
+_PLACE = struct.Struct(">QQ")  # a block's offset and length, before a copied graph's name
 
 # The child: load this file as a module of its own (not kg's package, whose __init__ would
 # import all of kg), then run main. The current folder is taken off the path first.
@@ -70,12 +76,25 @@ class SortedTrig:
         prefixes: dict[str, str],
         scratch: Path,
         names: dict[Path, Path] | None = None,
+        previous: tuple[Path, list[int]] | None = None,
     ) -> None:
+        """``previous``: the last graph.trig and its stamp (inode, size, modification time),
+        which the blocks ``copy`` names are copied from; the child checks the stamp."""
         self.names = {str(k): str(v) for k, v in (names or {}).items()}
         self.name = self.names.get(str(trig), str(trig))  # what an error about no file names
+        self.blocks: dict[str, tuple[int, int]] = {}  # filled by close()
         files = [str(trig), str(turtle), str(scratch)]
+        last = None if previous is None else {"path": str(previous[0]), "stamp": previous[1]}
         self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
-            [sys.executable, "-c", _CHILD, __file__, *files, json.dumps(prefixes)],
+            [
+                sys.executable,
+                "-c",
+                _CHILD,
+                __file__,
+                *files,
+                json.dumps(prefixes),
+                json.dumps(last),
+            ],
             stdin=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
@@ -86,6 +105,11 @@ class SortedTrig:
     def lines(self, data: bytes) -> None:
         if data:
             self._send(_LINES, data)
+
+    def copy(self, name: str, offset: int, length: int) -> None:
+        """A named graph whose TriG is the block of ``length`` bytes at ``offset`` of the
+        previous graph.trig (its lines are not sent)."""
+        self._send(_COPY, _PLACE.pack(offset, length) + name.encode("utf-8"))
 
     def _send(self, kind: bytes, data: bytes) -> None:
         assert self.process is not None and self.process.stdin is not None
@@ -111,6 +135,7 @@ class SortedTrig:
         process.stderr.close()
         if process.wait() != 0:
             raise _failure(said, self.names, self.name)
+        self.blocks = _blocks(said)
 
     def abort(self) -> None:
         process, self.process = self.process, None
@@ -126,6 +151,17 @@ class SortedTrig:
 
     def __exit__(self, *exc: object) -> None:
         self.abort()
+
+
+def _blocks(said: bytes) -> dict[str, tuple[int, int]]:
+    """Where each named graph's block is in the graph.trig written: the last line the child
+    wrote to stderr; {} when it is not there."""
+    lines = said.decode("utf-8", "replace").strip().splitlines()
+    try:
+        found = json.loads(lines[-1])["blocks"]
+        return {str(name): (int(offset), int(length)) for name, (offset, length) in found.items()}
+    except (IndexError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
 
 
 def _failure(said: bytes, names: dict[str, str], name: str) -> OSError:
@@ -150,11 +186,15 @@ def main(argv: list[str]) -> int:
     name, and the code is 1."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     trig, turtle, scratch, prefixes = argv[0], argv[1], argv[2], json.loads(argv[3])
+    last = json.loads(argv[4]) if len(argv) > 4 else None
+    previous = None if last is None else (Path(last["path"]), list(last["stamp"]))
     try:
         with tempfile.TemporaryFile(dir=scratch) as spill:
             kept = Spill(spill)
             graphs = receive(sys.stdin.buffer, kept)
-            write(graphs, kept, Path(trig), Path(turtle), prefixes)
+            blocks = write(graphs, kept, Path(trig), Path(turtle), prefixes, previous)
+        sys.stderr.write(json.dumps({"blocks": blocks}) + "\n")
+        sys.stderr.flush()
     except Exception as error:  # noqa: BLE001 - every failure is told to the parent
         code = error.errno if isinstance(error, OSError) and error.errno else 0
         message = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
@@ -170,27 +210,83 @@ def main(argv: list[str]) -> int:
 
 
 def write(
-    graphs: list[tuple[str, Graph]],
+    graphs: list[tuple[str, Graph | Copied]],
     spill: Spill,
     trig: Path,
     turtle: Path,
     prefixes: dict[str, str],
-) -> None:
+    previous: tuple[Path, list[int]] | None = None,
+) -> dict[str, tuple[int, int]]:
     """The default graph as Turtle into ``turtle``; then ``trig``: that Turtle (Oxigraph's TriG
-    of a default graph is its Turtle, byte for byte), followed by the named graphs, their TriG
-    less the prefixes it starts with (the Turtle declared them)."""
-    default = [lines for name, lines in graphs if not name]
-    named = [lines for name, lines in graphs if name]
+    of a default graph is its Turtle, byte for byte), followed by each named graph, its TriG
+    less the prefixes it starts with (the Turtle declared them), or the block of ``previous``
+    (the last graph.trig, whose stamp must still be its own) it is to be copied from. Return
+    where each named graph's block is, when the Turtle declared the prefixes (else {})."""
+    default = [lines for name, lines in graphs if not name and not isinstance(lines, Copied)]
     with turtle.open("wb") as out:  # opened here: Python's errors carry their errno
         # (Oxigraph's Turtle takes quads of the default graph)
         ox.serialize(quads(default, spill), out, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
     shutil.copyfile(turtle, trig)  # in the kernel (sendfile), not through this process
-    with trig.open("ab") as out:
-        declared = out.tell() > 0
-        header = _header(prefixes) if declared else b""
-        ox.serialize(
-            quads(named, spill), _Skip(out, header), format=ox.RdfFormat.TRIG, prefixes=prefixes
-        )
+    blocks: dict[str, tuple[int, int]] = {}
+    header = _header(prefixes)
+    with trig.open("r+b") as out, contextlib.ExitStack() as stack:
+        declared = prefixed = out.seek(0, os.SEEK_END) > 0
+        old: BinaryIO | None = None
+        seen: set[str] = set()
+        apart: set[str] = set()
+        for name, lines in graphs:
+            if not name:
+                continue
+            start = out.tell()
+            if isinstance(lines, Copied):
+                if old is None:
+                    old = stack.enter_context(_opened(previous))
+                _copy(old, lines, out)
+            else:
+                skipped = header if declared else b""
+                writer = _Skip(out, skipped)
+                ox.serialize(
+                    quads([lines], spill), writer, format=ox.RdfFormat.TRIG, prefixes=prefixes
+                )
+                declared = declared or out.tell() > start
+            blocks[name] = (start, out.tell() - start)
+            if name in seen:
+                apart.add(name)
+            seen.add(name)
+    # a block holds no prefixes only when the Turtle declared them (it is never empty in a
+    # build: every paper is in the default graph); a graph given apart twice has two blocks
+    return {name: block for name, block in blocks.items() if name not in apart} if prefixed else {}
+
+
+class Copied(NamedTuple):
+    """In place of a named graph's lines: where its block is in the last graph.trig."""
+
+    offset: int
+    length: int
+
+
+def _opened(previous: tuple[Path, list[int]] | None) -> BinaryIO:
+    """The last graph.trig, opened, when it is still the file the build was told of."""
+    if previous is None:
+        raise ValueError("a graph to copy, but no graph.trig to copy it from")
+    path, stamp = previous
+    found = path.open("rb")
+    seen = os.fstat(found.fileno())
+    if [seen.st_ino, seen.st_size, seen.st_mtime_ns] != stamp:
+        found.close()
+        raise OSError(0, "it changed while the build was copying from it", str(path))
+    return found
+
+
+def _copy(old: BinaryIO, block: Copied, out: BinaryIO) -> None:
+    """The ``block`` of ``old`` appended to ``out``."""
+    done = 0
+    while done < block.length:
+        data = os.pread(old.fileno(), min(1 << 20, block.length - done), block.offset + done)
+        if not data:
+            raise OSError(0, "it is shorter than the build was told", old.name)
+        out.write(data)
+        done += len(data)
 
 
 def _header(prefixes: dict[str, str]) -> bytes:
@@ -267,11 +363,12 @@ class Spill:
 Graph = list[tuple[int, int]]  # where a graph's lines are in the spill, as they were sent
 
 
-def receive(stream: BinaryIO, spill: Spill) -> list[tuple[str, Graph]]:
+def receive(stream: BinaryIO, spill: Spill) -> list[tuple[str, Graph | Copied]]:
     """Read the messages from ``stream`` to the end, the lines kept in ``spill`` as they come
     (the build is loading the store meanwhile: the sorting waits until it is done); each
-    graph's name ("" for the default graph) and where its lines are, in the order given."""
-    graphs: list[tuple[str, Graph]] = []
+    graph's name ("" for the default graph) and where its lines are, or where its block is in
+    the last graph.trig when it is to be copied (Copied), in the order given."""
+    graphs: list[tuple[str, Graph | Copied]] = []
     while True:
         kind, size = _HEADER.unpack(_read(stream, _HEADER.size))
         data = _read(stream, size)
@@ -280,9 +377,18 @@ def receive(stream: BinaryIO, spill: Spill) -> list[tuple[str, Graph]]:
         if kind == _GRAPH:
             if not data and graphs:
                 raise ValueError("the default graph must come first")
-            graphs.append((data.decode("utf-8"), []))
+            name = data.decode("utf-8")
+            # a graph given again at once (two copies of one file are one source) is one graph
+            if not graphs or graphs[-1][0] != name or isinstance(graphs[-1][1], Copied):
+                graphs.append((name, []))
+        elif kind == _COPY:
+            offset, length = _PLACE.unpack(data[: _PLACE.size])
+            name = data[_PLACE.size :].decode("utf-8")
+            if not name or not graphs:
+                raise ValueError("only a named graph is copied, after the default graph")
+            graphs.append((name, Copied(offset, length)))
         elif kind == _LINES:
-            if not graphs:
+            if not graphs or isinstance(graphs[-1][1], Copied):
                 raise ValueError("lines sent before their graph")
             if not data.endswith(b"\n"):
                 raise ValueError("lines sent without their line end")

@@ -149,6 +149,71 @@ def test_the_child_writes_the_turtle_and_the_trig_that_starts_with_it(
     assert trig.read_bytes().startswith(want)
 
 
+def stamp(path: Path) -> list[int]:
+    found = path.stat()
+    return [found.st_ino, found.st_size, found.st_mtime_ns]
+
+
+def test_a_rebuild_copies_a_graphs_block_from_the_last_trig(tmp_path: Path) -> None:
+    """The blocks ``close`` gives, copied into the next graph.trig in place of their lines,
+    make the same bytes; a last graph.trig that is not the one stamped is an error."""
+    graphs = mixed(2, 3)
+    first = tmp_path / "first.trig"
+    with SortedTrig(first, tmp_path / "first.ttl", PREFIX_MAP, tmp_path) as writer:
+        for name, lines in graphs:
+            writer.graph(name)
+            writer.lines("".join(lines).encode("utf-8"))
+        writer.close()
+    blocks = writer.blocks
+    written = first.read_bytes()
+    assert written == expected_trig(graphs)
+    named = [name for name, _ in graphs if name]
+    assert list(blocks) == named
+    for name in named:
+        offset, length = blocks[name]
+        assert written[offset : offset + length].startswith(f"<{name}> {{".encode())
+
+    def again(previous: tuple[Path, list[int]], trig: Path) -> SortedTrig:
+        writer = SortedTrig(trig, trig.with_suffix(".ttl"), PREFIX_MAP, tmp_path, None, previous)
+        for name, lines in graphs:
+            if name and name != named[-1]:
+                writer.copy(name, *blocks[name])
+            else:
+                writer.graph(name)
+                writer.lines("".join(lines).encode("utf-8"))
+        return writer
+
+    with again((first, stamp(first)), tmp_path / "second.trig") as writer:
+        writer.close()
+    assert (tmp_path / "second.trig").read_bytes() == written
+    assert writer.blocks == blocks
+
+    moved = stamp(first)
+    moved[2] += 1  # what the build was told is not this file
+    with (
+        again((first, moved), tmp_path / "third.trig") as writer,
+        pytest.raises(OSError, match="changed while the build was copying"),
+    ):
+        writer.close()
+
+
+def test_a_graph_given_again_at_once_is_one_graph(tmp_path: Path) -> None:
+    """Two copies of one file are one source, whose lines come twice: one block, each line
+    once."""
+    name = "http://e.org/graph/0"
+    a = [line(1, 0, text("a"), f"<{name}>"), line(2, 0, text("b"), f"<{name}>")]
+    b = [line(2, 0, text("b"), f"<{name}>"), line(3, 0, text("c"), f"<{name}>")]
+    graphs: Graphs = [(None, [line(0, 0, text("d"), None)]), (name, a), (name, b)]
+    trig = tmp_path / "g.trig"
+    with SortedTrig(trig, tmp_path / "g.ttl", PREFIX_MAP, tmp_path) as writer:
+        for graph, lines in graphs:
+            writer.graph(graph)
+            writer.lines("".join(lines).encode("utf-8"))
+        writer.close()
+    assert trig.read_bytes() == expected_trig([graphs[0], (name, a + b)])
+    assert list(writer.blocks) == [name]
+
+
 def test_a_writer_that_cannot_write_says_why_about_the_file_named(tmp_path: Path) -> None:
     trig, turtle = tmp_path / "g.trig", tmp_path / "missing" / "g.ttl"
     name = tmp_path / "out" / "graph.ttl"
