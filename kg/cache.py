@@ -130,8 +130,16 @@ def remember_build(
     outputs: dict[str, list[int]],
     store: list[int],
     graphs: dict[str, tuple[str | None, int]],
+    blocks: dict[str, tuple[str, int, int]] | None = None,
 ) -> None:
     """What the next build needs to know of this one: its fingerprint, each output's stamp,
-    the store's, and the digest of each of the store's named graphs."""
-    data = {"fingerprint": fingerprint, "outputs": outputs, "store": store, "graphs": graphs}
+    the store's, the digest of each of the store's named graphs, and the view key and block
+    in graph.trig of each (kg.pipeline.Blocks)."""
+    data = {
+        "fingerprint": fingerprint,
+        "outputs": outputs,
+        "store": store,
+        "graphs": graphs,
+        "blocks": blocks or {},
+    }
     atomic_write(output / CACHE / "last-build.json", json.dumps(data, indent=1).encode())

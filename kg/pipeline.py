@@ -28,15 +28,28 @@ from .cache import CACHE, Cache, fingerprint, last_build, remember_build, signin
 from .errors import InputError, NothingBuilt, OutputError, StrictFailure
 from .fsio import Staging, fsync, locked
 from .iris import DEFAULT_BASE, Minter
-from .rdf import RELATION_PROPERTIES, nquads, source_iri
+from .rdf import RELATION_PROPERTIES, nquads, source_iri, view_key
 from .reading import Result, display_path, extract_file, sha256_of
-from .records import Extraction, Loc, Problem
-from .resolve import resolve_lazily
-from .sorted_trig import SortedTrig
-from .store import STORE, Chunk, Digests, chunked, copy_store, new_store, reloading
+from .records import Extraction, Loc, Problem, Source
+from .resolve import View, resolve_lazily
+from .sorted_trig import Copied, SortedTrig
+from .store import (
+    STORE,
+    UNMADE,
+    Chunk,
+    Digests,
+    Unmade,
+    chunked,
+    copy_store,
+    new_store,
+    reloading,
+)
 from .vocab import PREFIX_IRIS, PREFIXES
 
 EXIT_SKIPPED = 3  # the exit code of a build that skipped files or records
+# named graph IRI -> (key of the view its lines were made of: kg.rdf.view_key; offset and
+# length of its block in graph.trig)
+Blocks = dict[str, tuple[str, int, int]]
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -220,7 +233,7 @@ def build(
             minter = Minter(base_iri)
             views = list(resolve_lazily(extractions, minter))  # _write_outputs empties it
             del extractions
-            report, digests = _write_outputs(
+            report, digests, blocks = _write_outputs(
                 output,
                 views,
                 minter,
@@ -232,7 +245,8 @@ def build(
                 ),
             )
             if cache:
-                remember_build(output, state, _output_stamps(output), _store_stamp(output), digests)
+                stamps = _output_stamps(output)
+                remember_build(output, state, stamps, _store_stamp(output), digests, blocks)
         except OSError as error:  # a full disk, a folder kg may not write to: the old ones stay
             where = error.filename or output
             raise OutputError(f"cannot write {where}: {error.strerror or error}") from None
@@ -370,9 +384,20 @@ def _last_intact(output: Path) -> dict[str, Any] | None:
     return None
 
 
-def _held_graphs(output: Path) -> Digests | None:
-    """The named graphs of the store the last build left, with the digest of each one's lines
-    (kg.store.reloading), when the outputs and the store are as it left them; else None."""
+@dataclass(frozen=True)
+class _Held:
+    """What a rebuild can take from the last build: the named graphs of its store, with the
+    digest of each one's lines (kg.store.reloading), and the block of each in its graph.trig,
+    which has the stamp ``trig``."""
+
+    graphs: Digests
+    blocks: Blocks
+    trig: list[int]
+
+
+def _held_graphs(output: Path) -> _Held | None:
+    """What the last build left (_Held), when the outputs and the store are as it left them;
+    else None."""
     last = _last_intact(output)
     try:
         if not last or _store_stamp(output) != last.get("store"):
@@ -389,7 +414,15 @@ def _held_graphs(output: Path) -> Digests | None:
                 held[graph] = (digest, lines)
             case _:
                 return None
-    return held
+    blocks: Blocks = {}
+    for graph, found in (last.get("blocks") or {}).items():
+        match found:
+            case [str() as key, int() as offset, int() as length]:
+                blocks[graph] = (key, offset, length)
+            case _:
+                blocks = {}
+                break
+    return _Held(held, blocks, last["outputs"]["graph.trig"])
 
 
 def _unchanged(output: Path, state: str) -> BuildReport | None:
@@ -421,26 +454,27 @@ def _write_outputs(
     problems: list[Problem],
     reuse: bool = False,
     tell: Callable[[str, int], None] = lambda stage, quads: None,
-) -> tuple[BuildReport, Digests]:
-    """Make every output beside its target, then move them all into place; return the report
-    and the digest of each named graph's lines. ``views`` holds the merged view and the
-    iterator of each source's view (resolve_lazily); they are taken out of it, and each view
-    is let go of once its lines are made, so that the load and the map reuse their memory (at
-    a million triples the records and views are half of what a build holds). With ``reuse``,
-    when the last build's store is as it left it, the new store is a copy of it in which only
-    the merged graph and the named graphs whose lines changed are loaded (kg.store.reloading),
-    and the map's metrics are taken from the last build's when the papers' network is the
-    same (kg.metrics.annotate). ``tell`` is told the stage ("loading", then "writing") and
-    the quads loaded so far."""
+) -> tuple[BuildReport, Digests, Blocks]:
+    """Make every output beside its target, then move them all into place; return the report,
+    the digest of each named graph's lines and the block of each in graph.trig. ``views``
+    holds the merged view and the iterator of each source's view (resolve_lazily); they are
+    taken out of it, and each view is let go of once its lines are made, so that the load
+    and the map reuse their memory (at a million triples the records and views are half of
+    what a build holds). With ``reuse``, when the last build's store is as it left it, the
+    new store is a copy of it in which only the merged graph and the named graphs whose lines
+    changed are loaded (kg.store.reloading); a source whose view is the one the last build
+    made lines of (kg.rdf.view_key) has no lines made: the copy holds its graph, and
+    graph.trig is given the last one's block of it; and the map's metrics are taken from the
+    last build's when the papers' network is the same (kg.metrics.annotate). ``tell`` is
+    told the stage ("loading", then "writing") and the quads loaded so far."""
     merged, each = views
     views.clear()
     conflicts = tuple(c.describe() for c in merged.conflicts)
+    keys: dict[str, str] = {}  # each source graph's view key, when reused
+    reusable: Blocks = {}  # the blocks of the last graph.trig whose graphs the store's copy has
     graphs = itertools.chain(
         [(None, nquads(merged, minter))],
-        (  # one source's view at a time
-            (graph, nquads(view, minter, graph))
-            for graph, view in ((source_iri(s, minter), view) for s, view in each)
-        ),
+        _source_lines(each, minter, keys if reuse else None, reusable),
     )
     # from here the lines hold the views: the merged view is let go of once its lines are
     # made, and each source's records once its view is (kg.resolve.resolve_lazily)
@@ -462,10 +496,21 @@ def _write_outputs(
         names = {trig: output / "graph.trig", turtle: output / "graph.ttl"}
         folder = staging.folder_for(STORE)
         kept: Digests = {}  # the named graphs of the last store, when it is copied
-        if held and _worth_copying(held, given) and copy_store(output / STORE, folder, held):
-            kept = held
+        previous = None  # the last graph.trig, with its stamp, when blocks are copied from it
+        if (
+            held
+            and _worth_copying(held.graphs, given)
+            and copy_store(output / STORE, folder, held.graphs)
+        ):
+            kept = held.graphs
+            reusable.update(
+                (graph, block)
+                for graph, block in held.blocks.items()
+                if kept.get(graph, (None, 0))[0] is not None and graph not in repeated
+            )
+            previous = (output / "graph.trig", held.trig)
         with (
-            SortedTrig(trig, turtle, PREFIX_IRIS, output, names) as writer,
+            SortedTrig(trig, turtle, PREFIX_IRIS, output, names, previous) as writer,
             new_store(
                 folder,
                 reloading(_sent(graphs, writer), kept, digests, repeated),
@@ -498,7 +543,12 @@ def _write_outputs(
             )
         staging.file(REPORT, report_json(report))
         staging.commit()
-    return report, digests
+    blocks = {
+        graph: (keys[graph], *block)
+        for graph, block in writer.blocks.items()
+        if graph in keys and graph not in repeated
+    }
+    return report, digests, blocks
 
 
 def _worth_copying(held: Digests, given: Collection[str]) -> bool:
@@ -509,14 +559,42 @@ def _worth_copying(held: Digests, given: Collection[str]) -> bool:
     return 4 * gone <= sum(lines for _, lines in held.values())
 
 
+def _source_lines(
+    each: Iterable[tuple[Source, View]],
+    minter: Minter,
+    keys: dict[str, str] | None,
+    reusable: Blocks,
+) -> Iterator[tuple[str, Iterable[str] | Copied]]:
+    """Each source's graph IRI and the lines of its view, one view at a time. With ``keys``,
+    each view's key (kg.rdf.view_key) goes into it, and a view whose key is that of a block
+    in ``reusable`` is given as that block (Copied): it is not resolved, its lines not
+    made."""
+    for source, view in each:
+        graph = source_iri(source, minter)
+        name = str(graph)
+        if keys is not None:
+            key = keys[name] = view_key(source, view.outside(), minter, graph)
+            block = reusable.get(name)
+            if block is not None and block[0] == key:
+                yield name, Copied(block[1], block[2])
+                continue
+        yield name, nquads(view.resolve(), minter, graph)
+
+
 def _sent(
-    graphs: Iterable[tuple[str | None, Iterable[str]]], writer: SortedTrig
-) -> Iterator[tuple[str | None, Iterator[Chunk]]]:
+    graphs: Iterable[tuple[str | None, Iterable[str] | Copied]], writer: SortedTrig
+) -> Iterator[tuple[str | None, Iterator[Chunk] | Unmade]]:
     """Each (graph, lines) as (the graph's IRI, its lines in chunks), each chunk sent to
-    ``writer`` too."""
+    ``writer`` too; a graph whose lines were not made (Copied) as UNMADE, and ``writer`` told
+    where its block is."""
     for graph, lines in graphs:
+        if isinstance(lines, Copied):
+            assert graph is not None
+            writer.copy(graph, lines.offset, lines.length)
+            yield graph, UNMADE
+            continue
         writer.graph(graph)
-        yield (None if graph is None else str(graph)), _written(chunked(lines), writer)
+        yield graph, _written(chunked(lines), writer)
 
 
 def _written(chunks: Iterable[Chunk], writer: SortedTrig) -> Iterator[Chunk]:

@@ -7,6 +7,7 @@ which section which DEO class.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -15,6 +16,7 @@ from decimal import Decimal
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 
+from . import __version__
 from .iris import Minter, fold, mesh_iri, slug
 from .records import Grant, Journal, MeshHeading, Paper, Person, Source
 from .resolve import (
@@ -23,6 +25,7 @@ from .resolve import (
     ResolvedCounts,
     ResolvedRelation,
     ResolvedStatement,
+    value_digest,
 )
 from .vocab import C4O, CITO, DEO, FABIO, KGO, PRISM, bind_prefixes
 
@@ -580,3 +583,16 @@ def nquads(resolved: Resolved, minter: Minter, graph: URIRef | None = None) -> I
     end = f" <{graph}> .\n" if graph is not None else " .\n"
     for s, p, o in triples(resolved, minter):
         yield f"{s} {p} {o}{end}"
+
+
+def view_key(source: Source, outside: Iterable[str], minter: Minter, graph: URIRef) -> str:
+    """A digest of everything the lines of ``source``'s view in ``graph`` are a function of
+    (``nquads(view.resolve(), minter, graph)``): kg's version, the IRIs' base, the graph, the
+    source (its path, content hash and format, which with the version fix the records the
+    file gives, as the cache has it), and what the view takes from the rest of the build
+    (``outside``: kg.resolve.View.outside, IRIs and digests, none of which holds a line
+    end). Equal keys, equal lines: a rebuild neither resolves nor makes the lines of a
+    source whose key is the last build's."""
+    digest = hashlib.sha256(value_digest((__version__, minter.base, str(graph), source)).encode())
+    digest.update("\n".join(outside).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()

@@ -14,6 +14,8 @@ besides the merged view, what each source said on its own, under the same IRIs.
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -275,6 +277,17 @@ class Identity:
     journals: dict[Journal, MergedJournal]
     conflicts: tuple[Conflict, ...]
     roots: dict[PaperRef, str] = field(default_factory=dict)  # every reference's group root
+    nodes: dict[int, str] = field(default_factory=dict)  # id of a merged node -> its digest
+
+    def node_key(self, node: MergedPerson | MergedJournal | None) -> str:
+        """The digest of a merged person's or journal's values (value_digest), made once for
+        each of the build's nodes (which the identity holds: their ids are theirs)."""
+        if node is None:
+            return "-"
+        found = self.nodes.get(id(node))
+        if found is None:
+            found = self.nodes[id(node)] = value_digest(node)
+        return found
 
     def root(self, ref: PaperRef) -> str:
         found = self.roots.get(ref)
@@ -366,11 +379,28 @@ def _attach_by_title(extractions: list[Extraction], groups: _UnionFind) -> None:
 
 
 @dataclass(frozen=True)
-class _View:
+class View:
     """The records of some extractions, read with a build's identity."""
 
     identity: Identity
     extractions: list[Extraction]
+
+    def outside(self) -> Iterator[str]:
+        """What the view takes from the rest of the build, its records aside: the IRI of each
+        reference they make, in order, and the merged node (Identity.node_key) of each
+        author, editor and journal their papers name. ``resolve`` is a function of the
+        records and of these."""
+        identity = self.identity
+        people, journals, key = identity.people, identity.journals, identity.node_key
+        for extraction in self.extractions:
+            for record in extraction.records:
+                for ref in _refs(record):
+                    yield identity.iri(ref)
+                if isinstance(record, Paper):
+                    for person in (*record.authors, *record.editors):
+                        yield key(people.get(person))
+                    if record.journal:
+                        yield key(journals.get(record.journal))
 
     def resolve(self) -> Resolved:
         identity = self.identity
@@ -452,7 +482,7 @@ def _relation_order(item: tuple[tuple[str, URIRef, URIRef], object]) -> tuple[st
 def resolve(extractions: Iterable[Extraction], minter: Minter) -> Resolved:
     """The merged view of all the extractions."""
     extractions = _ordered(extractions)
-    return _View(identify(extractions, minter), extractions).resolve()
+    return View(identify(extractions, minter), extractions).resolve()
 
 
 def resolve_sources(
@@ -460,26 +490,27 @@ def resolve_sources(
 ) -> tuple[Resolved, dict[Source, Resolved]]:
     """The merged view, and what each source said on its own, with the same IRIs."""
     merged, each = resolve_lazily(extractions, minter)
-    return merged, dict(each)
+    return merged, {source: view.resolve() for source, view in each}
 
 
 def resolve_lazily(
     extractions: Iterable[Extraction], minter: Minter
-) -> tuple[Resolved, Iterator[tuple[Source, Resolved]]]:
-    """``resolve_sources``, with each source's view made only when the iterator gets to it
-    (in source order), so that one at a time is in memory."""
+) -> tuple[Resolved, Iterator[tuple[Source, View]]]:
+    """``resolve_sources``, with each source's view given unresolved when the iterator gets
+    to it (in source order), so that one at a time is in memory, and one whose lines are not
+    needed is never resolved."""
     extractions = _ordered(extractions)
     identity = identify(extractions, minter)
-    return _View(identity, extractions).resolve(), _each(identity, extractions)
+    return View(identity, extractions).resolve(), _each(identity, extractions)
 
 
-def _each(identity: Identity, extractions: list[Extraction]) -> Iterator[tuple[Source, Resolved]]:
+def _each(identity: Identity, extractions: list[Extraction]) -> Iterator[tuple[Source, View]]:
     """Each source's view, in the order of ``extractions``, which it empties as it goes: a
-    source's records are let go of once its view is made."""
+    source's records are let go of once its view is."""
     extractions.reverse()
     while extractions:
         extraction = extractions.pop()
-        yield extraction.source, _View(identity, [extraction]).resolve()
+        yield extraction.source, View(identity, [extraction])
 
 
 _REF_FIELDS = tuple(f.name for f in fields(PaperRef))
@@ -595,3 +626,20 @@ def _resolve_people(
 
 def _first_orcid(people: list[Person]) -> str | None:
     return min((p.orcid for p in people if p.orcid), default=None)
+
+
+def value_digest(value: object) -> str:
+    """The SHA-256 of ``value``'s pickle, written with no memo: equal values give the same
+    digest, whichever objects hold them and however they share their parts."""
+    digest = hashlib.sha256()
+    pickler = pickle.Pickler(_Hashing(digest), pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo: an object met twice is written twice
+    pickler.dump(value)
+    return digest.hexdigest()
+
+
+class _Hashing:
+    """A file that hashes what is written to it."""
+
+    def __init__(self, digest: hashlib._Hash) -> None:
+        self.write = digest.update

@@ -69,6 +69,14 @@ class Patch:
 Digests = dict[str, tuple[str | None, int]]
 
 
+class Unmade:
+    """In place of a named graph's chunks: its lines, not made, are those of the graph the
+    copied store holds (the build knows they are the same without making them)."""
+
+
+UNMADE = Unmade()
+
+
 def chunked(lines: Iterable[str], size: int = CHUNK) -> Iterator[Chunk]:
     """``lines`` encoded ``size`` at a time."""
     chunk: list[str] = []
@@ -180,7 +188,7 @@ def load_chunks(
 
 
 def reloading(
-    graphs: Iterable[tuple[str | None, Iterable[Chunk]]],
+    graphs: Iterable[tuple[str | None, Iterable[Chunk] | Unmade]],
     held: Mapping[str, tuple[str | None, int]],
     digests: Digests,
     repeated: Collection[str] = (),
@@ -195,7 +203,8 @@ def reloading(
 
     A graph given more than once (``repeated``: two copies of one file are one source) is
     dropped and loaded again, and its digest left unknown; so is a graph of more than HOLD
-    lines, which is not held back in memory to be compared."""
+    lines, which is not held back in memory to be compared. A graph given as UNMADE is one
+    ``held`` has (and nothing is loaded)."""
     dropped: set[str] = set()
 
     def drop(graph: str) -> Iterator[Drop]:
@@ -204,6 +213,11 @@ def reloading(
             yield Drop(graph)
 
     for graph, chunks in graphs:
+        if isinstance(chunks, Unmade):
+            if graph is None or graph not in held or graph in repeated:
+                raise ValueError(f"graph {graph} is not one the store holds")
+            digests[graph] = held[graph]
+            continue
         if graph is None:
             yield from chunks
             continue

@@ -11,11 +11,14 @@ import pyoxigraph as ox
 import pytest
 
 import kg
+import kg.iris
 import kg.metrics
+import kg.pipeline
+import kg.reading
 import kg.store
 from bench.corpus import write_corpus
 from kg.pipeline import BuildReport
-from kg.store import HOLD, Drop, Patch, patch, reloading
+from kg.store import HOLD, UNMADE, Drop, Patch, patch, reloading
 
 from .test_cli import run_kg
 
@@ -42,21 +45,44 @@ def same_as_cold(inputs: Path, rebuilt: Path, cold: Path) -> None:
     assert quads(rebuilt) == quads(cold)
 
 
+@pytest.fixture
+def made(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
+    """The graph (None: the merged one) of every view a build makes lines of (kg.rdf.nquads)."""
+    graphs: list[str | None] = []
+    real = kg.pipeline.nquads
+
+    def counting(view: object, minter: object, graph: object = None) -> object:
+        graphs.append(None if graph is None else str(graph))
+        return real(view, minter, graph)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kg.pipeline, "nquads", counting)
+    return graphs
+
+
 def rebuild(
-    corpus: Path, tmp_path: Path, change: Callable[[Path], None]
+    corpus: Path, tmp_path: Path, change: Callable[[Path], None], made: list[str | None]
 ) -> tuple[BuildReport, int]:
     """Build a copy of ``corpus``, ``change`` it, build again into the same folder; the second
-    report, and the number of named graphs the first build's store had."""
+    report, and the number of named graphs the first build's store had. ``made`` is left with
+    the graphs the second build made lines of."""
     inputs = tmp_path / "in"
     shutil.copytree(corpus, inputs)
     first = kg.build([inputs], tmp_path / "out")
     named = len(list(ox.Store.read_only(str(tmp_path / "out" / "store")).named_graphs()))
     assert named == len(first.files)
+    assert len(made) == 1 + named  # a first build makes every graph's lines
     change(inputs)
+    made.clear()
     second = kg.build([inputs], tmp_path / "out")
     assert not second.up_to_date
+    again = list(made)
     same_as_cold(inputs, tmp_path / "out", tmp_path / "cold")
+    made[:] = again
     return second, named
+
+
+def source_graph(path: Path) -> str:
+    return str(kg.iris.Minter()("source", kg.reading.sha256_of(path)))
 
 
 def xml_files(inputs: Path) -> list[Path]:
@@ -69,13 +95,37 @@ def retitle(inputs: Path) -> None:
     path.write_text(text.replace("<ArticleTitle>", "<ArticleTitle>Revised: ", 1), "utf-8")
 
 
-def test_a_changed_title_keeps_every_other_source_graph(corpus: Path, tmp_path: Path) -> None:
-    report, named = rebuild(corpus, tmp_path, retitle)
+def test_a_changed_title_keeps_every_other_source_graph(
+    corpus: Path, tmp_path: Path, made: list[str | None]
+) -> None:
+    report, named = rebuild(corpus, tmp_path, retitle, made)
     assert report.graphs_kept == named - 1  # the changed file is a new source
+    # and no other source's lines are made: their views are the last build's
+    assert made == [None, source_graph(xml_files(tmp_path / "in")[2])]
+
+
+def test_a_graph_whose_people_changed_is_made_again(tmp_path: Path, made: list[str | None]) -> None:
+    """A file added that gives an author's full name changes the merged person every other
+    source names: their lines are made again, though no paper's IRI changed."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    first = inputs / "a.nbib"
+    first.write_text("PMID- 31000001\nTI  - Paper A\nAU  - Doe J\nDP  - 2020\n", "utf-8")
+    second = inputs / "b.nbib"
+    second.write_text("PMID- 31000002\nTI  - Paper B\nAU  - Roe R\nDP  - 2021\n", "utf-8")
+    kg.build([inputs], tmp_path / "out")
+    (inputs / "c.nbib").write_text(
+        "PMID- 31000003\nTI  - Paper C\nFAU - Doe, Jane\nAU  - Doe J\nDP  - 2022\n", "utf-8"
+    )
+    made.clear()
+    kg.build([inputs], tmp_path / "out")
+    assert source_graph(first) in made and source_graph(second) not in made
+    assert "Jane" in (tmp_path / "out" / "graph.trig").read_text("utf-8")
+    same_as_cold(inputs, tmp_path / "out", tmp_path / "cold")
 
 
 def test_a_file_taken_away_patches_the_graphs_whose_papers_changed_iri(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, made: list[str | None]
 ) -> None:
     """The papers of the file taken away that other files cite by PMID alone lose the DOI it
     gave them: their IRI changes in every source that cites them, whose graphs are patched
@@ -87,24 +137,31 @@ def test_a_file_taken_away_patches_the_graphs_whose_papers_changed_iri(
         return patch(store, item)
 
     monkeypatch.setattr(kg.store, "patch", counting)
-    report, named = rebuild(corpus, tmp_path, lambda inputs: xml_files(inputs)[1].unlink())
+    report, named = rebuild(corpus, tmp_path, lambda inputs: xml_files(inputs)[1].unlink(), made)
     assert patched
     assert report.graphs_kept == named - 1 - len(set(patched))
+    assert made[0] is None and sorted(made[1:]) == sorted(set(patched))  # those views changed
 
 
-def test_a_copy_of_a_file_is_one_source_given_twice(corpus: Path, tmp_path: Path) -> None:
+def test_a_copy_of_a_file_is_one_source_given_twice(
+    corpus: Path, tmp_path: Path, made: list[str | None]
+) -> None:
     def copy(inputs: Path) -> None:
         shutil.copy(xml_files(inputs)[0], inputs / "again.xml")
 
-    report, named = rebuild(corpus, tmp_path, copy)
+    report, named = rebuild(corpus, tmp_path, copy, made)
     assert report.graphs_kept == named - 1  # the graph given twice is loaded again
+    twice = source_graph(xml_files(tmp_path / "in")[0])
+    assert made == [None, twice, twice]
 
     (tmp_path / "in" / "again.xml").unlink()  # and when the copy goes, the graph stays
     kg.build([tmp_path / "in"], tmp_path / "out")
     same_as_cold(tmp_path / "in", tmp_path / "out", tmp_path / "cold2")
 
 
-def test_when_most_files_went_away_the_store_is_made_anew(corpus: Path, tmp_path: Path) -> None:
+def test_when_most_files_went_away_the_store_is_made_anew(
+    corpus: Path, tmp_path: Path, made: list[str | None]
+) -> None:
     """Removing a quad costs Oxigraph four times loading one: with more than a quarter of the
     lines gone, nothing is copied."""
 
@@ -112,19 +169,22 @@ def test_when_most_files_went_away_the_store_is_made_anew(corpus: Path, tmp_path
         for path in xml_files(inputs)[:3]:
             path.unlink()
 
-    report, _ = rebuild(corpus, tmp_path, take_most)
+    report, named = rebuild(corpus, tmp_path, take_most, made)
     assert report.graphs_kept == 0
+    assert len(made) == 1 + named - 3  # every graph is loaded: its lines are made
 
 
 def test_a_graph_too_large_to_hold_is_loaded_again_whole(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, made: list[str | None]
 ) -> None:
     monkeypatch.setattr(kg.store, "HOLD", 2000)  # every XML file's graph is larger
-    report, named = rebuild(corpus, tmp_path, lambda inputs: xml_files(inputs)[1].unlink())
+    report, named = rebuild(corpus, tmp_path, lambda inputs: xml_files(inputs)[1].unlink(), made)
     assert 0 < report.graphs_kept < named - len(xml_files(tmp_path / "in"))
 
 
-def test_a_store_written_to_since_is_not_copied(corpus: Path, tmp_path: Path) -> None:
+def test_a_store_written_to_since_is_not_copied(
+    corpus: Path, tmp_path: Path, made: list[str | None]
+) -> None:
     """A quad added to one of its source graphs (which the build cannot see) would stay."""
 
     def write_to_store(inputs: Path) -> None:
@@ -136,8 +196,9 @@ def test_a_store_written_to_since_is_not_copied(corpus: Path, tmp_path: Path) ->
         store.flush()
         del store
 
-    report, _ = rebuild(corpus, tmp_path, write_to_store)
+    report, named = rebuild(corpus, tmp_path, write_to_store, made)
     assert report.graphs_kept == 0
+    assert len(made) == 1 + named
 
 
 def test_an_unchanged_network_takes_the_map_metrics_from_the_last_build(
@@ -228,6 +289,17 @@ def test_reloading_loads_what_changed_and_drops_what_went_away() -> None:
     items = list(reloading(graphs, held, given_twice, repeated={"g:a"}))
     assert items[:3] == [Drop("g:a"), chunk(*a), chunk(*a)]
     assert given_twice["g:a"] == (None, 1)
+
+    # a graph whose lines were not made is the one held
+    unmade: kg.store.Digests = {}
+    assert list(reloading([(None, [chunk(*dflt)]), ("g:a", UNMADE)], held, unmade)) == [
+        chunk(*dflt),
+        Drop("g:b"),
+        Drop("g:gone"),
+    ]
+    assert unmade == {"g:a": held["g:a"]}
+    with pytest.raises(ValueError, match="not one the store holds"):
+        list(reloading([("g:new", UNMADE)], held, {}))
 
     # a graph of more lines than HOLD is not held back to be compared
     big = [(chunk(*a)[0], HOLD), (chunk(*a)[0], 1)]

@@ -294,6 +294,6 @@ def test_each_sources_records_are_let_go_of_once_the_next_view_is_made() -> None
     assert [p.paper.doi for p in merged.papers] == ["10.1/a", "10.1/b", "10.1/c"]
     alive = []
     for source_, view in each:
-        assert [p.paper.doi for p in view.papers] == ["10.1/" + source_.path[-1]]
+        assert [p.paper.doi for p in view.resolve().papers] == ["10.1/" + source_.path[-1]]
         alive.append([ref() is not None for ref in gone])
     assert alive == [[True, True, True], [False, True, True], [False, False, True]]
