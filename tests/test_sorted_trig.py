@@ -124,12 +124,14 @@ def mixed(default: int, named: int) -> Graphs:
     return graphs
 
 
-def write(graphs: Graphs, trig: Path, turtle: Path) -> None:
+def write(graphs: Graphs, trig: Path, turtle: Path) -> dict[str, tuple[int, int]]:
+    """Send ``graphs`` to a writer; the blocks it gives."""
     with SortedTrig(trig, turtle, PREFIX_MAP, trig.parent) as writer:
         for name, lines in graphs:
             writer.graph(name)
             writer.lines("".join(reversed(lines)).encode("utf-8"))
         writer.close()
+    return writer.blocks
 
 
 @pytest.mark.parametrize(("default", "named"), MIXES)
@@ -159,12 +161,7 @@ def test_a_rebuild_copies_a_graphs_block_from_the_last_trig(tmp_path: Path) -> N
     make the same bytes; a last graph.trig that is not the one stamped is an error."""
     graphs = mixed(2, 3)
     first = tmp_path / "first.trig"
-    with SortedTrig(first, tmp_path / "first.ttl", PREFIX_MAP, tmp_path) as writer:
-        for name, lines in graphs:
-            writer.graph(name)
-            writer.lines("".join(lines).encode("utf-8"))
-        writer.close()
-    blocks = writer.blocks
+    blocks = write(graphs, first, tmp_path / "first.ttl")
     written = first.read_bytes()
     assert written == expected_trig(graphs)
     named = [name for name, _ in graphs if name]
@@ -205,13 +202,9 @@ def test_a_graph_given_again_at_once_is_one_graph(tmp_path: Path) -> None:
     b = [line(2, 0, text("b"), f"<{name}>"), line(3, 0, text("c"), f"<{name}>")]
     graphs: Graphs = [(None, [line(0, 0, text("d"), None)]), (name, a), (name, b)]
     trig = tmp_path / "g.trig"
-    with SortedTrig(trig, tmp_path / "g.ttl", PREFIX_MAP, tmp_path) as writer:
-        for graph, lines in graphs:
-            writer.graph(graph)
-            writer.lines("".join(lines).encode("utf-8"))
-        writer.close()
+    blocks = write(graphs, trig, tmp_path / "g.ttl")
     assert trig.read_bytes() == expected_trig([graphs[0], (name, a + b)])
-    assert list(writer.blocks) == [name]
+    assert list(blocks) == [name]
 
 
 def test_a_writer_that_cannot_write_says_why_about_the_file_named(tmp_path: Path) -> None:
