@@ -239,6 +239,8 @@ def write(
                 continue
             start = out.tell()
             if isinstance(lines, Copied):
+                if not declared:  # a block holds no prefixes: they must be there before it
+                    raise ValueError("a graph's block copied before the prefixes were declared")
                 if old is None:
                     old = stack.enter_context(_opened(previous))
                 _copy(old, lines, out)

@@ -193,6 +193,18 @@ def test_a_rebuild_copies_a_graphs_block_from_the_last_trig(tmp_path: Path) -> N
     ):
         writer.close()
 
+    # a block holds no prefixes: with no default graph to declare them, none is copied
+    fourth = tmp_path / "fourth.trig"
+    with (
+        SortedTrig(
+            fourth, tmp_path / "4.ttl", PREFIX_MAP, tmp_path, None, (first, stamp(first))
+        ) as writer,
+        pytest.raises(OSError, match="before the prefixes were declared"),
+    ):
+        writer.graph(None)
+        writer.copy(named[0], *blocks[named[0]])
+        writer.close()
+
 
 def test_a_graph_given_again_at_once_is_one_graph(tmp_path: Path) -> None:
     """Two copies of one file are one source, whose lines come twice: one block, each line
