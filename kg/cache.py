@@ -129,7 +129,7 @@ def remember_build(
     fingerprint: str,
     outputs: dict[str, list[int]],
     store: list[int],
-    graphs: dict[str, tuple[str | None, int]],
+    graphs: dict[str, tuple[str, int]],
     blocks: dict[str, tuple[str, int, int]] | None = None,
 ) -> None:
     """What the next build needs to know of this one: its fingerprint, each output's stamp,

@@ -14,7 +14,6 @@ import itertools
 import json
 import multiprocessing
 import os
-from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -410,7 +409,7 @@ def _held_graphs(output: Path) -> _Held | None:
     held: Digests = {}
     for graph, found in graphs.items():
         match found:
-            case [str() | None as digest, int() as lines]:
+            case [str() as digest, int() as lines]:
                 held[graph] = (digest, lines)
             case _:
                 return None
@@ -480,8 +479,7 @@ def _write_outputs(
     # made, and each source's records once its view is (kg.resolve.resolve_lazily)
     del merged, each
     # each source's named graph (kg.rdf.source_iri: by content, so two copies of a file are one)
-    given = Counter(str(minter("source", f.sha256)) for f in files if f.format)
-    repeated = {graph for graph, n in given.items() if n > 1}
+    given = {str(minter("source", f.sha256)) for f in files if f.format}
     digests: Digests = {}
     with locked(output), Staging(output) as staging:
         held = _held_graphs(output) if reuse else None  # under the lock: no build meanwhile
@@ -503,17 +501,13 @@ def _write_outputs(
             and copy_store(output / STORE, folder, held.graphs)
         ):
             kept = held.graphs
-            reusable.update(
-                (graph, block)
-                for graph, block in held.blocks.items()
-                if kept.get(graph, (None, 0))[0] is not None and graph not in repeated
-            )
+            reusable.update(held.blocks)
             previous = (output / "graph.trig", held.trig)
         with (
             SortedTrig(trig, turtle, PREFIX_IRIS, output, names, previous) as writer,
             new_store(
                 folder,
-                reloading(_sent(graphs, writer), kept, digests, repeated),
+                reloading(_sent(graphs, writer), kept, digests),
                 loading,
                 copied=bool(kept),
             ) as store,
@@ -539,14 +533,12 @@ def _write_outputs(
                 counts,
                 tuple(output / name for name in OUTPUTS),
                 conflicts,
-                graphs_kept=sum(1 for g, d in digests.items() if d[0] and kept.get(g) == d),
+                graphs_kept=sum(1 for g, d in digests.items() if kept.get(g) == d),
             )
         staging.file(REPORT, report_json(report))
         staging.commit()
     blocks = {
-        graph: (keys[graph], *block)
-        for graph, block in writer.blocks.items()
-        if graph in keys and graph not in repeated
+        graph: (keys[graph], *block) for graph, block in writer.blocks.items() if graph in keys
     }
     return report, digests, blocks
 
@@ -573,7 +565,7 @@ def _source_lines(
         graph = source_iri(source, minter)
         name = str(graph)
         if keys is not None:
-            key = keys[name] = view_key(source, view.outside(), minter, graph)
+            key = keys[name] = view_key(view.sources, view.outside(), minter, graph)
             block = reusable.get(name)
             if block is not None and block[0] == key:
                 yield name, Copied(block[1], block[2])

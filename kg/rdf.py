@@ -585,14 +585,16 @@ def nquads(resolved: Resolved, minter: Minter, graph: URIRef | None = None) -> I
         yield f"{s} {p} {o}{end}"
 
 
-def view_key(source: Source, outside: Iterable[str], minter: Minter, graph: URIRef) -> str:
-    """A digest of everything the lines of ``source``'s view in ``graph`` are a function of
+def view_key(
+    sources: tuple[Source, ...], outside: Iterable[str], minter: Minter, graph: URIRef
+) -> str:
+    """A digest of everything the lines of a source's view in ``graph`` are a function of
     (``nquads(view.resolve(), minter, graph)``): kg's version, the IRIs' base, the graph, the
-    source (its path, content hash and format, which with the version fix the records the
-    file gives, as the cache has it), and what the view takes from the rest of the build
+    sources (each copy's path, content hash and format, which with the version fix the
+    records a file gives, as the cache has it), and what the view takes from the rest of the build
     (``outside``: kg.resolve.View.outside, IRIs and digests, none of which holds a line
     end). Equal keys, equal lines: a rebuild neither resolves nor makes the lines of a
     source whose key is the last build's."""
-    digest = hashlib.sha256(value_digest((__version__, minter.base, str(graph), source)).encode())
+    digest = hashlib.sha256(value_digest((__version__, minter.base, str(graph), sources)).encode())
     digest.update("\n".join(outside).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()

@@ -385,6 +385,10 @@ class View:
     identity: Identity
     extractions: list[Extraction]
 
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        return tuple(extraction.source for extraction in self.extractions)
+
     def outside(self) -> Iterator[str]:
         """What the view takes from the rest of the build, its records aside: the IRI of each
         reference they make, in order, and the merged node (Identity.node_key) of each
@@ -506,11 +510,15 @@ def resolve_lazily(
 
 def _each(identity: Identity, extractions: list[Extraction]) -> Iterator[tuple[Source, View]]:
     """Each source's view, in the order of ``extractions``, which it empties as it goes: a
-    source's records are let go of once its view is."""
+    source's records are let go of once its view is. Copies of one file (the same content
+    hash, next to each other in that order) are one source, and one view of them all, given
+    with the first copy's Source: each source's named graph is given once."""
     extractions.reverse()
     while extractions:
-        extraction = extractions.pop()
-        yield extraction.source, View(identity, [extraction])
+        copies = [extractions.pop()]
+        while extractions and extractions[-1].source.sha256 == copies[0].source.sha256:
+            copies.append(extractions.pop())
+        yield copies[0].source, View(identity, copies)
 
 
 _REF_FIELDS = tuple(f.name for f in fields(PaperRef))

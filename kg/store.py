@@ -65,8 +65,8 @@ class Patch:
     lines: bytes
 
 
-# named graph IRI -> (SHA-256 of its N-Quads lines, or None: not known; how many lines)
-Digests = dict[str, tuple[str | None, int]]
+# named graph IRI -> (SHA-256 of its N-Quads lines, how many lines)
+Digests = dict[str, tuple[str, int]]
 
 
 class Unmade:
@@ -189,9 +189,8 @@ def load_chunks(
 
 def reloading(
     graphs: Iterable[tuple[str | None, Iterable[Chunk] | Unmade]],
-    held: Mapping[str, tuple[str | None, int]],
+    held: Mapping[str, tuple[str, int]],
     digests: Digests,
-    repeated: Collection[str] = (),
 ) -> Iterator[Item]:
     """What to load into a copy of a store whose named graphs are ``held`` (with the digest
     and number of their lines; an empty store holds none) to make it hold ``graphs`` ((IRI or
@@ -201,10 +200,9 @@ def reloading(
     left as it is. ``digests`` is given each named graph's digest (SHA-256 of its lines in the
     order given: the same lines give the same digest) and number of lines.
 
-    A graph given more than once (``repeated``: two copies of one file are one source) is
-    dropped and loaded again, and its digest left unknown; so is a graph of more than HOLD
-    lines, which is not held back in memory to be compared. A graph given as UNMADE is one
-    ``held`` has (and nothing is loaded)."""
+    A graph of more than HOLD lines is not held back in memory to be compared: it is dropped
+    and loaded again. A graph given as UNMADE is one ``held`` has (and nothing is loaded).
+    Each named graph is given once (kg.resolve: two copies of one file are one source)."""
     dropped: set[str] = set()
 
     def drop(graph: str) -> Iterator[Drop]:
@@ -214,7 +212,7 @@ def reloading(
 
     for graph, chunks in graphs:
         if isinstance(chunks, Unmade):
-            if graph is None or graph not in held or graph in repeated:
+            if graph is None or graph not in held:
                 raise ValueError(f"graph {graph} is not one the store holds")
             digests[graph] = held[graph]
             continue
@@ -223,7 +221,7 @@ def reloading(
             continue
         hasher = hashlib.sha256()
         waiting: list[Chunk] | None = None
-        if graph in held and graph not in repeated:
+        if graph in held:
             waiting = []  # compared with the copy's once all its lines are there
         else:
             yield from drop(graph)
@@ -240,7 +238,7 @@ def reloading(
                 yield from waiting
                 waiting = None
         digest = hasher.hexdigest()
-        digests[graph] = (None if graph in repeated else digest, lines)
+        digests[graph] = (digest, lines)
         if waiting is not None and digest != held[graph][0]:
             yield Patch(graph, b"".join(data for data, _ in waiting))
     for graph in held:

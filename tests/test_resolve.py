@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import weakref
+from dataclasses import replace
 
 from kg.iris import Minter
 from kg.rdf import to_graph
@@ -297,3 +298,18 @@ def test_each_sources_records_are_let_go_of_once_the_next_view_is_made() -> None
         assert [p.paper.doi for p in view.resolve().papers] == ["10.1/" + source_.path[-1]]
         alive.append([ref() is not None for ref in gone])
     assert alive == [[True, True, True], [False, True, True], [False, False, True]]
+
+
+def test_copies_of_one_file_are_one_source_with_one_view() -> None:
+    """Two copies of a file (one content hash, two paths) give one view, of both, so that
+    their named graph is written once; sources come in content-hash order, then path."""
+    paper = Paper(Loc("", 1), doi="10.1/a", primary=True)
+    first, again = (
+        Extraction(Source(path, "ab" * 32, "medline"), (replace(paper, loc=Loc(path, 1)),))
+        for path in ("in/a.txt", "in/copy.txt")
+    )
+    other = Extraction(source("b"), (Paper(Loc("in/b", 1), doi="10.1/b"),))
+    _, each = resolve_lazily([again, other, first], MINTER)
+    views = [(found, view.sources, view.resolve().sources) for found, view in each]
+    both = (first.source, again.source)
+    assert views == [(first.source, both, both), (other.source, (other.source,), (other.source,))]
