@@ -1,5 +1,7 @@
 """kg's errors. The CLI turns every KgError into ``Error: …`` and exit code 1, in one place."""
 
+from __future__ import annotations
+
 
 class KgError(Exception):
     """A domain error: the message is for the user, one line, no traceback. ``details`` are
@@ -20,6 +22,11 @@ class StrictFailure(KgError):
 
 class OutputError(KgError):
     """The outputs could not be written (a full disk, no permission); the old ones stay."""
+
+    @classmethod
+    def writing(cls, where: object, error: OSError) -> OutputError:
+        """The error of writing ``where`` (a path), which failed with ``error``."""
+        return cls(f"cannot write {where}: {error.strerror or error}")
 
 
 class FormatError(KgError):

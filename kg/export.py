@@ -9,7 +9,8 @@ from typing import BinaryIO
 import pyoxigraph as ox
 from rdflib import Dataset
 
-from .fsio import atomic_write
+from .errors import OutputError
+from .fsio import atomic_file, atomic_write
 from .vocab import PREFIX_IRIS
 
 # name -> (Oxigraph format, whether it holds the named graphs)
@@ -49,4 +50,15 @@ def dump(store: ox.Store, fmt: str, output: BinaryIO | Path) -> None:
 
 
 def export(store: ox.Store, fmt: str, output: Path) -> None:
-    atomic_write(output, serialize(store, fmt))
+    """Replace ``output`` with the store as ``fmt``. Oxigraph writes it into a new file beside
+    ``output``, streaming (at 12.5 M quads, N-Quads took 2.5 GiB held in memory first);
+    JSON-LD is made in memory (rdflib compacts it). OutputError when it cannot be written:
+    then ``output`` is left as it was."""
+    try:
+        if fmt == "jsonld":
+            atomic_write(output, serialize(store, fmt))
+            return
+        with atomic_file(output) as staged:
+            dump(store, fmt, staged)
+    except OSError as error:
+        raise OutputError.writing(output, error) from None

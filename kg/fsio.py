@@ -43,29 +43,42 @@ def _mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def _write(fd: int, data: bytes, durable: bool = True, mode: int | None = None) -> None:
-    """Write ``data`` to the new file ``fd`` (giving it ``mode``), and flush it to disk
-    (unless not ``durable``)."""
+def _write(fd: int, data: bytes) -> None:
+    """Write ``data`` to the new file ``fd``, and flush it to disk."""
     with os.fdopen(fd, "wb") as handle:
-        if mode is not None:
-            os.fchmod(handle.fileno(), mode)
         handle.write(data)
-        if durable:
-            handle.flush()
-            os.fsync(handle.fileno())
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
     """Replace ``path`` with ``data`` so that a reader sees the old or the new file, never a
     part of one; and, when ``durable``, so that a crash does not either (both are flushed to
     disk)."""
+    with atomic_file(path, durable) as staged:
+        staged.write_bytes(data)
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path, durable: bool = True) -> Iterator[Path]:
+    """A new file beside ``path`` (with the mode ``path`` has, or would get) for the block to
+    write ``path``'s new content to, streaming; when the block ends, it replaces ``path`` as
+    :func:`atomic_write` does, and when the block fails, it is deleted and ``path`` is left
+    as it was."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{_STAGED}{path.name}-", suffix=".tmp")
+    staged = Path(tmp)
     try:
-        _write(fd, data, durable, _mode(path))
-        os.replace(tmp, path)
+        try:
+            os.fchmod(fd, _mode(path))
+        finally:
+            os.close(fd)
+        yield staged
+        if durable:
+            fsync(staged)
+        os.replace(staged, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        staged.unlink(missing_ok=True)
         raise
     if durable:
         fsync(path.parent)

@@ -41,7 +41,7 @@ from xml.etree.ElementTree import SubElement
 
 import networkx as nx
 
-from .errors import FormatError
+from .errors import FormatError, OutputError
 from .fsio import atomic_write
 
 Scalar = str | int | float | bool
@@ -649,6 +649,9 @@ def export_network(net: nx.Graph, fmt: str, output: Path) -> tuple[Path, ...]:
     paths = []
     for suffix, data in parts.items():
         path = output if suffix == "" else output.with_name(_stem(output) + suffix)
-        atomic_write(path, data)
+        try:
+            atomic_write(path, data)
+        except OSError as error:
+            raise OutputError.writing(path, error) from None
         paths.append(path)
     return tuple(paths)

@@ -248,7 +248,7 @@ def build(
                 remember_build(output, state, stamps, _store_stamp(output), digests, blocks)
         except OSError as error:  # a full disk, a folder kg may not write to: the old ones stay
             where = error.filename or output
-            raise OutputError(f"cannot write {where}: {error.strerror or error}") from None
+            raise OutputError.writing(where, error) from None
         return replace(report, reused=len(paths) - len(missing))
 
 

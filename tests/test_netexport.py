@@ -13,7 +13,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from kg.errors import FormatError, KgError
+from kg.errors import FormatError, KgError, OutputError
 from kg.netexport import NETWORK_FORMATS, export_network, serialize_network
 
 HOSTILE = (
@@ -594,3 +594,10 @@ def test_an_unknown_format_is_a_kg_error_and_writes_nothing(tmp_path: Path) -> N
     with pytest.raises(FormatError):
         export_network(citation(), "dot", tmp_path / "out.dot")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_network_that_cannot_be_written_is_an_output_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_bytes(b"")
+    with pytest.raises(OutputError, match=r"^cannot write .*/file/net\.gexf: "):
+        export_network(citation(), "gexf", tmp_path / "file" / "net.gexf")
+    assert [p.name for p in tmp_path.iterdir()] == ["file"]

@@ -12,8 +12,8 @@ from rdflib.compare import isomorphic
 from rdflib.plugins.sparql import prepareQuery
 
 import kg
-from kg.errors import GraphError, QueryError
-from kg.export import serialize
+from kg.errors import GraphError, OutputError, QueryError
+from kg.export import export, serialize
 from kg.store import coalesced, open_graph
 
 from .conftest import SEEDS
@@ -122,6 +122,36 @@ def test_exports_round_trip(seed_build: Path, fmt: str) -> None:
         assert b'"@context"' in data and b'"cito:' in data  # compacted with the prefixes
     if fmt == "turtle":
         assert data.startswith(b"@prefix")
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "ntriples", "trig", "nquads"])
+def test_an_export_is_streamed_into_place(
+    seed_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """Oxigraph writes the file beside the target, which it then replaces: the export is never
+    held in memory whole (at 12.5 M quads, 2.5 GiB for N-Quads)."""
+    store = open_graph(seed_build)
+    expected = serialize(store, fmt)
+    target = tmp_path / f"graph.{fmt}"
+    target.write_bytes(b"old")
+
+    def in_memory(*args: object) -> bytes:
+        raise AssertionError("the export was made in memory")
+
+    monkeypatch.setattr("kg.export.serialize", in_memory)
+    export(store, fmt, target)
+    assert target.read_bytes() == expected
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+@pytest.mark.parametrize("fmt", ["nquads", "jsonld"])
+def test_an_export_that_cannot_be_written_is_an_output_error(
+    seed_build: Path, tmp_path: Path, fmt: str
+) -> None:
+    (tmp_path / "file").write_bytes(b"")
+    with pytest.raises(OutputError, match=r"^cannot write .*/file/out: "):
+        export(open_graph(seed_build), fmt, tmp_path / "file" / "out")
+    assert [p.name for p in tmp_path.iterdir()] == ["file"]
 
 
 def test_refused_queries(seed_build: Path) -> None:
