@@ -67,6 +67,15 @@ class Cache:
         text = "\x1f".join((str(_FORMAT), __version__, path, sha256, forced or ""))
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
+    def has(self, path: str, sha256: str, forced: str | None) -> bool:
+        """Whether there is an entry to ``get`` (which may yet turn out damaged). The entry is
+        this build's either way: ``prune`` keeps it."""
+        if self.key is None:
+            return False
+        name = self._name(path, sha256, forced)
+        self.used.add(name)
+        return (self.folder / name).is_file()
+
     def get(self, path: str, sha256: str, forced: str | None) -> Result | None:
         if self.key is None:
             return None

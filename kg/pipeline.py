@@ -37,10 +37,11 @@ from .store import (
     UNMADE,
     Chunk,
     Digests,
+    Prepared,
     Unmade,
     chunked,
-    copy_store,
     new_store,
+    prepared_store,
     reloading,
 )
 from .vocab import PREFIX_IRIS, PREFIXES
@@ -128,17 +129,21 @@ def _extract_one(job: Job, cache: Cache | None = None) -> Result:
     return result
 
 
-def extract_all(jobs: list[Job], workers: int, cache: Cache | None = None) -> Iterator[Result]:
+@contextlib.contextmanager
+def extracting(
+    jobs: list[Job], workers: int, cache: Cache | None = None, *, apart: bool = False
+) -> Iterator[Iterator[Result]]:
     """Each file's extraction, in the order of ``jobs`` whatever the number of workers; each
-    kept in ``cache`` too."""
+    kept in ``cache`` too. The worker processes start (fork) when the block starts; one job
+    is read by this process, unless ``apart`` (this one has something else to do)."""
     work = functools.partial(_extract_one, cache=cache)
-    if workers <= 1 or len(jobs) <= 1:
-        yield from map(work, jobs)
+    if not jobs or workers <= 1 or (len(jobs) <= 1 and not apart):
+        yield map(work, jobs)
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context) as pool:
-        yield from pool.map(work, jobs)
+        yield pool.map(work, jobs)  # every job submitted: the workers are started
 
 
 @dataclass(frozen=True)
@@ -230,19 +235,26 @@ def build(
                 cached.prune()
             found.clear()  # the records live on in extractions, until resolved
             minter = Minter(base_iri)
-            views = list(resolve_lazily(extractions, minter))  # _write_outputs empties it
-            del extractions
-            report, digests, blocks = _write_outputs(
-                output,
-                views,
-                minter,
-                files,
-                problems,
-                cache,
-                lambda stage, quads: tell(
-                    Progress(stage, len(paths), len(paths), records, quads=quads)
-                ),
-            )
+            with (
+                locked(output),
+                Staging(output) as staging,
+                _started(output, staging, files, minter, cache) as start,
+            ):
+                # the last store's copy is cleared meanwhile, on the other core (Prepared)
+                views = list(resolve_lazily(extractions, minter))  # _write_outputs empties it
+                del extractions
+                report, digests, blocks = _write_outputs(
+                    output,
+                    staging,
+                    start,
+                    views,
+                    minter,
+                    files,
+                    problems,
+                    lambda stage, quads: tell(
+                        Progress(stage, len(paths), len(paths), records, quads=quads)
+                    ),
+                )
             if cache:
                 stamps = _output_stamps(output)
                 remember_build(output, state, stamps, _store_stamp(output), digests, blocks)
@@ -280,12 +292,16 @@ def _read(
 ) -> tuple[dict[int, Result], list[int], int]:
     """Every file's result (by index: from ``cache``, else read by ``workers`` processes, which
     put what they read in ``cache`` when ``keep``), the indexes of the files read, and the
-    number of records."""
+    number of records. The files not in the cache are read while the cache's entries are
+    loaded (by a thread: the workers are started first, as forking a process with threads
+    can leave it a lock held)."""
     found: dict[int, Result] = {}
-    for n, (name, digest) in enumerate(zip(names, digests, strict=True)):
-        if digest is not None and (hit := cache.get(name, digest, forced)) is not None:
-            found[n] = hit
-    missing = [n for n in range(len(paths)) if n not in found]
+    hits = [
+        n
+        for n, (name, digest) in enumerate(zip(names, digests, strict=True))
+        if digest is not None and cache.has(name, digest, forced)
+    ]
+    missing = sorted(set(range(len(paths))).difference(hits))
     sizes = [_size(path) for path in paths]
     done = Progress("reading", files_total=len(paths), total_bytes=sum(sizes))
 
@@ -300,14 +316,32 @@ def _read(
         )
         tell(done)
 
-    for n in found:
-        count(n)
-    jobs = [(paths[n], forced, digests[n]) for n in missing]
+    def load() -> dict[int, Result | None]:
+        return {n: cache.get(names[n], digests[n] or "", forced) for n in hits}
+
     workers = workers or os.cpu_count() or 1
     writer = cache if keep else None
-    for n, result in zip(missing, extract_all(jobs, workers, writer), strict=True):
-        found[n] = result
-        count(n)
+    jobs = [(paths[n], forced, digests[n]) for n in missing]
+    with (
+        extracting(jobs, workers, writer, apart=bool(hits)) as results,
+        ThreadPoolExecutor(1, thread_name_prefix="kg-cache") as loader,
+    ):
+        loading = loader.submit(load)  # the entries, loaded while the workers read
+        for n, result in zip(missing, results, strict=True):
+            found[n] = result
+            count(n)
+        entries = loading.result()
+    for n, hit in entries.items():
+        if hit is not None:
+            found[n] = hit
+            count(n)
+    if unread := [n for n in hits if n not in found]:  # damaged, or of another kg: read them
+        jobs = [(paths[n], forced, digests[n]) for n in unread]
+        with extracting(jobs, workers, writer) as results:
+            for n, result in zip(unread, results, strict=True):
+                found[n] = result
+                count(n)
+        missing = sorted(missing + unread)
     return found, missing, done.records
 
 
@@ -445,98 +479,118 @@ def _unchanged(output: Path, state: str) -> BuildReport | None:
         return None
 
 
+@dataclass(frozen=True)
+class _Start:
+    """What a build starts its outputs from: its store (Prepared: a copy of the last one's
+    when it is worth copying, else a new one), and, with the copy, the last graph.trig with
+    its stamp and the blocks of it that hold the graphs the copy kept; with the cache on
+    (``reuse``), where the map's metrics are kept for the next build (``memo``)."""
+
+    store: Prepared
+    blocks: Blocks
+    previous: tuple[Path, list[int]] | None
+    reuse: bool
+    memo: Path | None
+
+
+@contextlib.contextmanager
+def _started(
+    output: Path, staging: Staging, files: list[FileReport], minter: Minter, reuse: bool
+) -> Iterator[_Start]:
+    """The build's start (_Start), made under its lock. With ``reuse``, when the last build's
+    outputs and store are as it left them and the store is worth copying, its copy is the
+    new store, and the graphs of sources no longer given are being removed from it."""
+    # each source's named graph (kg.rdf.source_iri: by content, so two copies of a file are one)
+    given = {str(minter("source", f.sha256)) for f in files if f.format}
+    held = _held_graphs(output) if reuse else None
+    last = held if held and _worth_copying(held.graphs, given) else None
+    folder = staging.folder_for(STORE)
+    previous = output / STORE if last else None
+    with prepared_store(folder, previous, last.graphs if last else {}, given) as store:
+        copied = last if store.copied else None
+        yield _Start(
+            store,
+            copied.blocks if copied else {},
+            (output / "graph.trig", copied.trig) if copied else None,
+            reuse,
+            output / CACHE / "metrics.json" if reuse else None,
+        )
+
+
 def _write_outputs(
     output: Path,
+    staging: Staging,
+    start: _Start,
     views: list[Any],
     minter: Minter,
     files: list[FileReport],
     problems: list[Problem],
-    reuse: bool = False,
     tell: Callable[[str, int], None] = lambda stage, quads: None,
 ) -> tuple[BuildReport, Digests, Blocks]:
-    """Make every output beside its target, then move them all into place; return the report,
+    """Make every output in ``staging``, then move them all into place; return the report,
     the digest of each named graph's lines and the block of each in graph.trig. ``views``
     holds the merged view and the iterator of each source's view (resolve_lazily); they are
     taken out of it, and each view is let go of once its lines are made, so that the load
     and the map reuse their memory (at a million triples the records and views are half of
-    what a build holds). With ``reuse``, when the last build's store is as it left it, the
-    new store is a copy of it in which only the merged graph and the named graphs whose lines
-    changed are loaded (kg.store.reloading); a source whose view is the one the last build
-    made lines of (kg.rdf.view_key) has no lines made: the copy holds its graph, and
-    graph.trig is given the last one's block of it; and the map's metrics are taken from the
-    last build's when the papers' network is the same (kg.metrics.annotate). ``tell`` is
-    told the stage ("loading", then "writing") and the quads loaded so far."""
+    what a build holds). In a copy of the last build's store (``start``), only the merged
+    graph and the named graphs whose lines changed are loaded (kg.store.reloading); a source
+    whose view is the one the last build made lines of (kg.rdf.view_key) has no lines made:
+    the copy holds its graph, and graph.trig is given the last one's block of it; and the
+    map's metrics are taken from the last build's when the papers' network is the same
+    (kg.metrics.annotate). ``tell`` is told the stage ("loading", then "writing") and the
+    quads loaded so far."""
     merged, each = views
     views.clear()
     conflicts = tuple(c.describe() for c in merged.conflicts)
-    keys: dict[str, str] = {}  # each source graph's view key, when reused
-    reusable: Blocks = {}  # the blocks of the last graph.trig whose graphs the store's copy has
+    keys: dict[str, str] = {}  # each source graph's view key, when kept for the next build
+    reusable: Blocks = dict(start.blocks)  # the last graph.trig's blocks of the kept graphs
     graphs = itertools.chain(
         [(None, nquads(merged, minter))],
-        _source_lines(each, minter, keys if reuse else None, reusable),
+        _source_lines(each, minter, keys if start.reuse else None, reusable),
     )
     # from here the lines hold the views: the merged view is let go of once its lines are
     # made, and each source's records once its view is (kg.resolve.resolve_lazily)
     del merged, each
-    # each source's named graph (kg.rdf.source_iri: by content, so two copies of a file are one)
-    given = {str(minter("source", f.sha256)) for f in files if f.format}
     digests: Digests = {}
-    with locked(output), Staging(output) as staging:
-        held = _held_graphs(output) if reuse else None  # under the lock: no build meanwhile
-        loaded = 0
+    loaded = 0
 
-        def loading(quads: int) -> None:
-            nonlocal loaded
-            loaded = quads
-            tell("loading", quads)
+    def loading(quads: int) -> None:
+        nonlocal loaded
+        loaded = quads
+        tell("loading", quads)
 
-        trig, turtle = staging.path("graph.trig"), staging.path("graph.ttl")
-        names = {trig: output / "graph.trig", turtle: output / "graph.ttl"}
-        folder = staging.folder_for(STORE)
-        kept: Digests = {}  # the named graphs of the last store, when it is copied
-        previous = None  # the last graph.trig, with its stamp, when blocks are copied from it
-        if (
-            held
-            and _worth_copying(held.graphs, given)
-            and copy_store(output / STORE, folder, held.graphs)
-        ):
-            kept = held.graphs
-            reusable.update(held.blocks)
-            previous = (output / "graph.trig", held.trig)
-        with (
-            SortedTrig(trig, turtle, PREFIX_IRIS, output, names, previous) as writer,
-            new_store(
-                folder,
-                reloading(_sent(graphs, writer), kept, digests),
-                loading,
-                copied=bool(kept),
-            ) as store,
-        ):
-            tell("writing", loaded)
-            # graph.ttl and graph.trig are written by a process of its own from the lines it
-            # was sent (see kg.sorted_trig) while this one draws the map and a thread compacts
-            # the store's files (without Python's lock)
-            with ThreadPoolExecutor(2) as pool:
-                written = pool.submit(writer.close)
-                optimized = pool.submit(store.optimize)
-                page = _map(store, output / CACHE / "metrics.json" if reuse else None)
-                counts = summarize(store)
-                written.result()
-                optimized.result()
-            fsync(trig)
-            fsync(turtle)
-            staging.file("graph.html", page)
-            report = BuildReport(
-                output,
-                tuple(files),
-                tuple(problems),
-                counts,
-                tuple(output / name for name in OUTPUTS),
-                conflicts,
-                graphs_kept=sum(1 for g, d in digests.items() if kept.get(g) == d),
-            )
-        staging.file(REPORT, report_json(report))
-        staging.commit()
+    trig, turtle = staging.path("graph.trig"), staging.path("graph.ttl")
+    names = {trig: output / "graph.trig", turtle: output / "graph.ttl"}
+    kept = start.store.kept  # the named graphs of the last store, when it is copied
+    with (
+        SortedTrig(trig, turtle, PREFIX_IRIS, output, names, start.previous) as writer,
+        new_store(start.store, reloading(_sent(graphs, writer), kept, digests), loading) as store,
+    ):
+        tell("writing", loaded)
+        # graph.ttl and graph.trig are written by a process of its own from the lines it
+        # was sent (see kg.sorted_trig) while this one draws the map and a thread compacts
+        # the store's files (without Python's lock)
+        with ThreadPoolExecutor(2) as pool:
+            written = pool.submit(writer.close)
+            optimized = pool.submit(store.optimize)
+            page = _map(store, start.memo)
+            counts = summarize(store)
+            written.result()
+            optimized.result()
+        fsync(trig)
+        fsync(turtle)
+        staging.file("graph.html", page)
+        report = BuildReport(
+            output,
+            tuple(files),
+            tuple(problems),
+            counts,
+            tuple(output / name for name in OUTPUTS),
+            conflicts,
+            graphs_kept=sum(1 for g, d in digests.items() if kept.get(g) == d),
+        )
+    staging.file(REPORT, report_json(report))
+    staging.commit()
     blocks = {
         graph: (keys[graph], *block) for graph, block in writer.blocks.items() if graph in keys
     }

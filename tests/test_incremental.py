@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 import kg
+import kg.cache
+import kg.pipeline
 from kg.cache import CACHE
 from kg.console import ProgressBar, describe
 from kg.errors import StrictFailure
@@ -74,6 +76,37 @@ def test_one_changed_file_is_the_only_one_read_and_the_outputs_equal_a_cold_buil
     assert [str(r[0]) for r in kg.load(tmp_path / "out").query(year)] == ["2017"]
     # the entry of the old night.bib is gone; one entry per input remains
     assert len(list((tmp_path / "out" / CACHE / "files").iterdir())) == 5
+
+
+def test_the_changed_file_is_read_by_a_worker_while_the_entries_load(
+    inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kg.build([inputs], tmp_path / "out")
+    bib = inputs / "night.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("2016", "2017"), encoding="utf-8")
+    started = tmp_path / "reading"  # made by the process that reads the changed file
+    real_read, real_get = kg.pipeline.extract_file, kg.cache.Cache.get
+    waited: list[bool] = []
+
+    def read(*args: object) -> object:
+        started.write_text(str(os.getpid()))
+        return real_read(*args)  # type: ignore[arg-type]
+
+    def get(self: kg.cache.Cache, *args: object) -> object:
+        if not waited:  # the first entry waits until the file is being read
+            deadline = time.monotonic() + 10
+            while not started.exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            waited.append(started.exists())
+        return real_get(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kg.pipeline, "extract_file", read)
+    monkeypatch.setattr(kg.cache.Cache, "get", get)
+    rebuilt = kg.build([inputs], tmp_path / "out", workers=2)
+    assert rebuilt.reused == 4 and waited == [True]
+    assert int(started.read_text()) != os.getpid()  # a worker's
+    kg.build([inputs], tmp_path / "cold", cache=False)
+    assert outputs(tmp_path / "out") == outputs(tmp_path / "cold")
 
 
 def test_a_changed_option_or_a_touched_output_rebuilds(inputs: Path, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ whatever changed, the store and every output are those a cold build of the same 
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -141,6 +142,64 @@ def test_a_file_taken_away_patches_the_graphs_whose_papers_changed_iri(
     assert patched
     assert report.graphs_kept == named - 1 - len(set(patched))
     assert made[0] is None and sorted(made[1:]) == sorted(set(patched))  # those views changed
+
+
+def test_the_graphs_that_went_away_are_removed_while_the_build_resolves(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, made: list[str | None]
+) -> None:
+    """The changed file's old graph is removed from the store's copy by a thread of its own
+    that starts before who is who is resolved (one core) and is waited for only to load."""
+    clearing, resolving = threading.Event(), threading.Event()
+    seen: dict[str, object] = {}
+    clear = kg.store.Prepared._clear
+
+    def slow_clear(self: kg.store.Prepared, store: ox.Store, gone: list[str]) -> None:
+        clearing.set()
+        seen["gone"] = gone
+        seen["running while resolving"] = resolving.wait(10)
+        clear(self, store, gone)
+
+    real = kg.pipeline.resolve_lazily
+
+    def resolve(*args: object) -> object:
+        seen.setdefault("started before resolving", clearing.wait(10))
+        resolving.set()
+        return real(*args)  # type: ignore[arg-type]
+
+    def change(inputs: Path) -> None:  # and watch the second build
+        retitle(inputs)
+        monkeypatch.setattr(kg.store.Prepared, "_clear", slow_clear)
+        monkeypatch.setattr(kg.pipeline, "resolve_lazily", resolve)
+
+    old = source_graph(xml_files(corpus)[2])
+    report, named = rebuild(corpus, tmp_path, change, made)
+    assert seen == {
+        "gone": [old],
+        "running while resolving": True,
+        "started before resolving": True,
+    }
+    assert report.graphs_kept == named - 1
+
+
+def test_a_prepared_store_keeps_the_graphs_still_given(tmp_path: Path) -> None:
+    last = ox.Store(str(tmp_path / "last"))
+    s, p = ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p")
+    for graph in ("g:a", "g:b", "g:c"):
+        last.add(ox.Quad(s, p, ox.Literal(graph), ox.NamedNode(graph)))
+    last.add(ox.Quad(s, p, ox.Literal("merged")))
+    last.flush()
+    del last
+    held = {g: (g, 1) for g in ("g:a", "g:b", "g:c")}
+    (tmp_path / "new").mkdir()
+    with kg.store.prepared_store(tmp_path / "new", tmp_path / "last", held, {"g:a", "g:c"}) as made:
+        assert made.copied and made.kept == {"g:a": held["g:a"], "g:c": held["g:c"]}
+        found = sorted((str(q.graph_name), q.object.value) for q in made.ready())
+    assert found == [("<g:a>", "g:a"), ("<g:c>", "g:c")]  # the default graph cleared, b gone
+    (tmp_path / "other").mkdir()
+    with kg.store.prepared_store(
+        tmp_path / "other", tmp_path / "last", {"g:a": ("a", 1)}, {}
+    ) as made:
+        assert not made.copied and not made.kept and len(made.ready()) == 0  # not the same graphs
 
 
 def test_a_copy_of_a_file_is_one_source_given_twice(
