@@ -12,10 +12,11 @@ import codecs
 import dataclasses
 import gzip
 import hashlib
+import itertools
 import os
 import pickle
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -154,19 +155,14 @@ def extract_file(path: Path, forced: str | None = None, sha256: str | None = Non
                 items = module.parse(text)  # its format is the one its first block has
         # a file read whole holds fewer characters than MAX_TEXT, and so does any text of it
         # (BibTeX macros expand to at most that): only a bigger file's records are measured
-        measure = len(head) >= HEAD
+        if len(head) >= HEAD:
+            items = _bounded(items)
         shared = Sharing()
         for record in items:
             if isinstance(record, Problem):
                 problems.append(at(record, name))
-                continue
-            if not measure:
+            else:
                 records.append(shared.record(record, name))
-                continue
-            kept, left_out = bounded(record)
-            if kept is not None:
-                records.append(shared.record(kept, name))
-            problems.extend(at(p, name) for p in left_out)
         problems[:0] = [at(p, name) for p in decode_problems]
     except KgError as error:
         problems.append(Problem(str(error), Loc(name)))
@@ -181,6 +177,30 @@ def extract_file(path: Path, forced: str | None = None, sha256: str | None = Non
         return None, problems
     source = Source(name, sha256 or sha256_of(path), module.FORMAT, module.MEDIA_TYPE)
     return Extraction(source, tuple(records)), problems
+
+
+MEASURED = 256  # records measured together (at most about 1.3 MB of pickle)
+
+
+def _bounded(items: Iterable[Record]) -> Iterator[Record]:
+    """``items`` with each record ``bounded``, its Problems given before it. Records are
+    measured ``MEASURED`` at a time: a batch whose pickle is shorter than MAX_TEXT bytes holds
+    no longer text, and one pickle of the batch costs less than one of each record (1,000
+    PubMed articles, 26,108 records: 0.06 s against 0.14-0.17 s)."""
+    items = iter(items)
+    while batch := list(itertools.islice(items, MEASURED)):
+        records = [item for item in batch if not isinstance(item, Problem)]
+        if len(pickle.dumps(records, pickle.HIGHEST_PROTOCOL)) <= MAX_TEXT:
+            yield from batch
+            continue
+        for item in batch:
+            if isinstance(item, Problem):
+                yield item
+                continue
+            kept, left_out = bounded(item)
+            yield from left_out
+            if kept is not None:
+                yield kept
 
 
 def bounded(record: Record) -> tuple[Record | None, list[Problem]]:

@@ -286,10 +286,10 @@ def _pickled_by_position(kind: type) -> None:
     """Give a slotted record class a pickle state that is its values in field order, read in C.
     Python's own for slotted dataclasses looks the fields up again for every object it
     pickles or unpickles: half of the pickle's time. A build pickles a record up to three times
-    (measuring it: kg.reading.bounded; from a worker; into the cache) and unpickles it once or
-    twice. 1,000 PubMed articles (26,108 records) pickle in 0.06-0.07 s instead of 0.11-0.14,
-    load in 0.11-0.12 s instead of 0.15-0.17, and are measured record by record in 0.13 s
-    instead of 0.23-0.26. The state holds the same values in the same order as before."""
+    (measuring it, in a batch: kg.reading._bounded; from a worker; into the cache) and
+    unpickles it once or twice. 1,000 PubMed articles (26,108 records) pickle in 0.06-0.07 s
+    instead of 0.11-0.14, and load in 0.11-0.12 s instead of 0.15-0.17. The state holds the
+    same values in the same order as before."""
     names = tuple(f.name for f in fields(kind))
     values = operator.attrgetter(*names)
     put = object.__setattr__

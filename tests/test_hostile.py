@@ -529,3 +529,30 @@ def test_a_long_text_is_left_out_of_its_record_and_reported(
             )
         ],
     )
+
+
+@pytest.mark.parametrize("measured", [1, 2, 256])
+def test_records_measured_together_give_what_each_measured_gives(
+    monkeypatch: pytest.MonkeyPatch, measured: int
+) -> None:
+    """A large file's records are measured a batch at a time (kg.reading._bounded): the same
+    records and Problems, in the same order, as ``bounded`` on each."""
+    monkeypatch.setattr(reading, "MAX_TEXT", 200)
+    monkeypatch.setattr(reading, "MEASURED", measured)
+    short = [Paper(loc=Loc(line=n), title=f"paper {n}") for n in range(5)]
+    long = Paper(loc=Loc(line=9), title="t" * 201, abstract="a")
+    parse_problem = Problem("unreadable", Loc(line=8))
+    items = [*short[:3], parse_problem, long, *short[3:]]
+    found = list(reading._bounded(items))
+    expected = []
+    for item in items:
+        if isinstance(item, Problem):
+            expected.append(item)
+            continue
+        kept, left_out = reading.bounded(item)
+        expected += [*left_out, kept]
+    assert found == expected
+    assert found[5] == Paper(loc=Loc(line=9), abstract="a")  # the title left out
+    assert found[4].message.startswith("title left out: 201 characters")
+    # a batch of short records is given as it came: the same objects
+    assert all(a is b for a, b in zip(reading._bounded(short), short, strict=True))
