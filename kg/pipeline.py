@@ -568,13 +568,14 @@ def _write_outputs(
     ):
         tell("writing", loaded)
         # graph.ttl and graph.trig are written by a process of its own from the lines it
-        # was sent (see kg.sorted_trig) while this one draws the map and a thread compacts
-        # the store's files (without Python's lock)
-        with ThreadPoolExecutor(2) as pool:
+        # was sent (see kg.sorted_trig) while this one draws the map, a thread compacts the
+        # store's files and another counts what it holds (both without Python's lock)
+        with ThreadPoolExecutor(3) as pool:
             written = pool.submit(writer.close)
             optimized = pool.submit(store.optimize)
+            counted = pool.submit(summarize, store)
             page = _map(store, start.memo)
-            counts = summarize(store)
+            counts = counted.result()
             written.result()
             optimized.result()
         fsync(trig)
