@@ -282,7 +282,6 @@ class Prepared:
     ``close()`` closes the store."""
 
     def __init__(self, folder: Path, copied: bool, kept: Digests, gone: Collection[str]) -> None:
-        self.folder = folder
         self.copied = copied
         self.kept = kept
         self.store: ox.Store | None = ox.Store(str(folder))
