@@ -67,22 +67,25 @@ class Cache:
         text = "\x1f".join((str(_FORMAT), __version__, path, sha256, forced or ""))
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
-    def has(self, path: str, sha256: str, forced: str | None) -> bool:
-        """Whether there is an entry to ``get`` (which may yet turn out damaged). The entry is
-        this build's either way: ``prune`` keeps it."""
-        if self.key is None:
-            return False
-        name = self._name(path, sha256, forced)
-        self.used.add(name)
-        return (self.folder / name).is_file()
-
-    def get(self, path: str, sha256: str, forced: str | None) -> Result | None:
+    def _entry(self, path: str, sha256: str, forced: str | None) -> Path | None:
+        """Where the entry of this file is (None: no cache), which ``prune`` then keeps."""
         if self.key is None:
             return None
         name = self._name(path, sha256, forced)
         self.used.add(name)
+        return self.folder / name
+
+    def has(self, path: str, sha256: str, forced: str | None) -> bool:
+        """Whether there is an entry to ``get`` (which may yet turn out damaged)."""
+        entry = self._entry(path, sha256, forced)
+        return entry is not None and entry.is_file()
+
+    def get(self, path: str, sha256: str, forced: str | None) -> Result | None:
+        entry = self._entry(path, sha256, forced)
+        if entry is None or self.key is None:
+            return None
         try:
-            data = (self.folder / name).read_bytes()
+            data = entry.read_bytes()
         except OSError:
             return None
         signature, body = data[:_SIGNATURE], data[_SIGNATURE:]
@@ -95,16 +98,15 @@ class Cache:
         return result
 
     def put(self, path: str, sha256: str, forced: str | None, result: Result) -> None:
-        if self.key is None:
+        entry = self._entry(path, sha256, forced)
+        if entry is None or self.key is None:
             return
-        name = self._name(path, sha256, forced)
-        self.used.add(name)
         body = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
         # not flushed to disk: an entry a crash loses is a file read again, and one it tears
         # fails its signature (at a million triples, 413 entries of 66 MB: 0.26 s of writing
         # with fsync, 0.06-0.17 s without)
         signed = hmac.digest(self.key, body, "sha256") + body
-        atomic_write(self.folder / name, signed, durable=False)
+        atomic_write(entry, signed, durable=False)
 
     def __getstate__(self) -> dict[str, Any]:
         """What a worker process needs to write entries (not the names this build used)."""

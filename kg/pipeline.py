@@ -329,8 +329,8 @@ def _read(
             take(missing, results)
         else:
             # the workers' results are taken by a thread while this one loads the entries (it
-            # holds their records: memory freed in another thread's malloc arena would stay
-            # there, unused, to the end: at L, 0.1-0.2 GiB more)
+            # holds their records: memory freed in another thread's malloc arena stays there,
+            # unused: loaded the other way round, the map's peak at L was 0.07 GiB higher)
             with ThreadPoolExecutor(1, thread_name_prefix="kg-read") as taker:
                 taken = taker.submit(take, missing, results)
                 entries = {n: cache.get(names[n], digests[n] or "", forced) for n in hits}
@@ -485,14 +485,13 @@ def _unchanged(output: Path, state: str) -> BuildReport | None:
 class _Start:
     """What a build starts its outputs from: its store (Prepared: a copy of the last one's
     when it is worth copying, else a new one), and, with the copy, the last graph.trig with
-    its stamp and the blocks of it that hold the graphs the copy kept; with the cache on
-    (``reuse``), where the map's metrics are kept for the next build (``memo``)."""
+    its stamp and the blocks of it that hold the graphs the copy kept; whether the cache is
+    on (``reuse``: the view keys and the map's metrics are kept for the next build)."""
 
     store: Prepared
     blocks: Blocks
     previous: tuple[Path, list[int]] | None
     reuse: bool
-    memo: Path | None
 
 
 @contextlib.contextmanager
@@ -515,7 +514,6 @@ def _started(
             copied.blocks if copied else {},
             (output / "graph.trig", copied.trig) if copied else None,
             reuse,
-            output / CACHE / "metrics.json" if reuse else None,
         )
 
 
@@ -545,10 +543,9 @@ def _write_outputs(
     views.clear()
     conflicts = tuple(c.describe() for c in merged.conflicts)
     keys: dict[str, str] = {}  # each source graph's view key, when kept for the next build
-    reusable: Blocks = dict(start.blocks)  # the last graph.trig's blocks of the kept graphs
     graphs = itertools.chain(
         [(None, nquads(merged, minter))],
-        _source_lines(each, minter, keys if start.reuse else None, reusable),
+        _source_lines(each, minter, keys if start.reuse else None, start.blocks),
     )
     # from here the lines hold the views: the merged view is let go of once its lines are
     # made, and each source's records once its view is (kg.resolve.resolve_lazily)
@@ -576,7 +573,7 @@ def _write_outputs(
             written = pool.submit(writer.close)
             optimized = pool.submit(store.optimize)
             counted = pool.submit(summarize, store)
-            page = _map(store, start.memo)
+            page = _map(store, output / CACHE / "metrics.json" if start.reuse else None)
             counts = counted.result()
             written.result()
             optimized.result()
