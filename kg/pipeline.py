@@ -539,6 +539,7 @@ def _write_outputs(
     map's metrics are taken from the last build's when the papers' network is the same
     (kg.metrics.annotate). ``tell`` is told the stage ("loading", then "writing") and the
     quads loaded so far."""
+    tell("loading", 0)  # from here the lines are made, and loaded as they come
     merged, each = views
     views.clear()
     conflicts = tuple(c.describe() for c in merged.conflicts)
