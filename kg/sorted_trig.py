@@ -193,8 +193,7 @@ def main(argv: list[str]) -> int:
             kept = Spill(spill)
             graphs = receive(sys.stdin.buffer, kept)
             blocks = write(graphs, kept, Path(trig), Path(turtle), prefixes, previous)
-        sys.stderr.write(json.dumps({"blocks": blocks}) + "\n")
-        sys.stderr.flush()
+        tell(json.dumps({"blocks": blocks}))
     except Exception as error:  # noqa: BLE001 - every failure is told to the parent
         code = error.errno if isinstance(error, OSError) and error.errno else 0
         message = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
@@ -203,10 +202,21 @@ def main(argv: list[str]) -> int:
         name = error.filename if isinstance(error, OSError) else None
         detail = {"errno": code, "message": message or type(error).__name__, "filename": name}
         with contextlib.suppress(OSError):  # the parent may be gone
-            sys.stderr.write(json.dumps(detail) + "\n")
-            sys.stderr.flush()
+            tell(json.dumps(detail))
         return 1
     return 0
+
+
+def tell(line: str, fd: int = 2) -> None:
+    """Write ``line`` and a line end to ``fd`` (stderr), whole. The report of the blocks is
+    larger than a pipe holds (140 KB for 1,234 graphs), so the write waits for the parent to
+    read; a write cut short there (a stop under ptrace, as py-spy's sampling does) was not
+    resumed by ``sys.stderr``: the parent got the first 64 KB, no blocks, and the next
+    rebuild made every source's lines again."""
+    sys.stderr.flush()
+    data = memoryview((line + "\n").encode("utf-8"))
+    while data:
+        data = data[os.write(fd, data) :]
 
 
 def write(

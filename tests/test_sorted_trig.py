@@ -4,8 +4,15 @@ runs merged back, written by Oxigraph's serializer in a process of its own."""
 from __future__ import annotations
 
 import errno
+import fcntl
 import io
+import os
 import random
+import signal
+import subprocess
+import sys
+import termios
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -271,3 +278,51 @@ def test_a_decimal_is_written_as_the_store_keeps_it(value: Decimal) -> None:
     (kept,) = list(store)
     assert kept.object.value == lexical
     assert Decimal(lexical) == value
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGSTOP"), reason="POSIX job control")
+def test_the_report_gets_through_whole_though_the_child_is_stopped_while_it_waits(
+    tmp_path: Path,
+) -> None:
+    # The child's report of the blocks (140 KB for 1,234 graphs) is more than a pipe holds:
+    # the child waits for the parent to read it. Stopped and continued meanwhile (Ctrl-Z and
+    # fg, or py-spy's sampling), sys.stderr gave up after the first 64 KB, the parent found no
+    # blocks, and the next rebuild made every source's lines again.
+    report = "x" * 140_000
+    child = subprocess.Popen(
+        [sys.executable, "-c", "from kg.sorted_trig import tell; tell('x' * 140_000)"],
+        stderr=subprocess.PIPE,
+        cwd=Path(sorted_trig.__file__).parent.parent,
+    )
+    assert child.stderr is not None
+    waiting = bytearray(4)
+    deadline = time.monotonic() + 60
+    while True:  # until the pipe is full: the child is waiting for this process to read
+        fcntl.ioctl(child.stderr.fileno(), termios.FIONREAD, waiting)
+        if int.from_bytes(waiting, sys.byteorder) >= 65_536 or time.monotonic() > deadline:
+            break
+        time.sleep(0.01)
+    for _ in range(20):
+        os.kill(child.pid, signal.SIGSTOP)
+        time.sleep(0.005)
+        os.kill(child.pid, signal.SIGCONT)
+        time.sleep(0.005)
+    said = child.stderr.read()
+    assert child.wait() == 0
+    assert said == (report + "\n").encode()
+
+
+def test_the_report_is_written_whole_when_the_system_writes_part_of_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    written: list[bytes] = []
+
+    def write(fd: int, data: bytes) -> int:
+        assert fd == 2
+        written.append(bytes(data[:1000]))
+        return len(written[-1])
+
+    monkeypatch.setattr(os, "write", write)
+    sorted_trig.tell("é" * 2500)
+    assert b"".join(written) == ("é" * 2500 + "\n").encode()
+    assert len(written) == 6
