@@ -24,7 +24,7 @@ from .reading import Result
 
 CACHE = ".cache"
 _SIGNATURE = 32  # bytes of HMAC-SHA256 before each pickle
-_FORMAT = 2  # bump when the records change shape: old entries are then never looked up
+_FORMAT = 3  # bump when the records change shape: old entries are then never looked up
 
 
 def _key_file() -> Path:

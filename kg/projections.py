@@ -227,9 +227,13 @@ def _read_statements(store: ox.Store, t: Tables) -> None:
         "OPTIONAL { ?c c4o:hasContent ?text } OPTIONAL { ?c cito:hasCitingEntity ?citing } "
         "OPTIONAL { ?c kgo:section ?section } OPTIONAL { ?c kgo:confidence ?conf } }",
     ):
-        if cited not in t.papers or c in t.statements:
+        if cited not in t.papers:
             continue
         kind = STATEMENT_TYPES.get(char, _local(char))
+        # a statement with several characterizations (one per intent) takes a scite type if
+        # it has one, else the first name in order
+        if c in t.statements and _type_order(t.statements[c]["type"]) <= _type_order(kind):
+            continue
         attrs: dict[str, Any] = {
             "kind": "statement",
             "iri": c,
@@ -244,6 +248,11 @@ def _read_statements(store: ox.Store, t: Tables) -> None:
         if (value := _float(confidence)) is not None:
             attrs["confidence"] = value
         t.statements[c] = attrs
+
+
+def _type_order(kind: str) -> tuple[bool, str]:
+    """Which of a statement's characterizations names its type: scite's first, then by name."""
+    return kind not in STATEMENT_TYPES.values(), kind
 
 
 def paper_id(attrs: dict[str, Any]) -> str:

@@ -18,7 +18,7 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 
 from . import __version__
 from .iris import Minter, fold, mesh_iri, slug
-from .records import Grant, Journal, MeshHeading, Paper, Person, Source
+from .records import CitationStatement, Grant, Journal, MeshHeading, Paper, Person, Source
 from .resolve import (
     MergedPaper,
     Resolved,
@@ -66,6 +66,14 @@ CHARACTERIZATIONS: dict[str, URIRef] = {
     "contrasting": CITO.disputes,
 }
 
+# Semantic Scholar intents -> CiTO characterizations. A statement with intents is
+# characterized by theirs; one without (or with none listed here) by its type's.
+INTENT_CHARACTERIZATIONS: dict[str, URIRef] = {
+    "background": CITO.obtainsBackgroundFrom,
+    "methodology": CITO.usesMethodIn,
+    "result": CITO.citesForInformation,
+}
+
 # Section names as printed (folded) -> DEO classes, when a section is a standard one.
 SECTION_CLASSES: dict[str, URIRef] = {
     "introduction": DEO.Introduction,
@@ -104,6 +112,9 @@ COUNT_SOURCES: dict[str, tuple[URIRef, str]] = {
     "scite": (URIRef("https://scite.ai/"), "scite"),
     "crossref": (URIRef("https://www.crossref.org/"), "Crossref"),
     "openalex": (URIRef("https://openalex.org/"), "OpenAlex"),
+    "semanticscholar": (URIRef("https://www.semanticscholar.org/"), "Semantic Scholar"),
+    "europepmc": (URIRef("https://europepmc.org/"), "Europe PMC"),
+    "opencitations": (URIRef("https://opencitations.net/"), "OpenCitations"),
 }
 
 # extra fields with a property of their own; the others become kgo:sourceField "key: value".
@@ -507,6 +518,9 @@ def _grant(p: str, grant: Grant, minter: Minter, seen: set[Triple]) -> Iterator[
         yield from _once(seen, _organization(g, kgo.fundingAgency, grant.agency, minter))
 
 
+_TYPE_TERMS = {name: iri(term) for name, term in CHARACTERIZATIONS.items()}
+_INTENT_TERMS = {name: iri(term) for name, term in INTENT_CHARACTERIZATIONS.items()}
+
 _RELATION_TERMS = {
     kind: (iri(forward), None if inverse is None else iri(inverse))
     for kind, (forward, inverse) in RELATION_PROPERTIES.items()
@@ -519,22 +533,41 @@ def _relation(relation: ResolvedRelation, minter: Minter) -> Iterator[Triple]:
     yield s, forward, o
     if inverse is not None:
         yield o, inverse, s
-    if relation.rank is not None:
+    if relation.rank is not None or relation.score is not None:
         link = iri(minter.hashed("similarity", relation.subject, relation.object))
         yield link, A, kgo.Similarity
         yield link, kgo.fromPaper, s
         yield link, kgo.toPaper, o
-        yield link, kgo.rank, integer(relation.rank)
+        if relation.rank is not None:
+            yield link, kgo.rank, integer(relation.rank)
+        if relation.score is not None:
+            yield link, kgo.score, typed(decimal(relation.score), xsd.decimal)
+
+
+def _characterizations(statement: CitationStatement) -> tuple[str, ...]:
+    """The CiTO characterizations of a statement: its intents', else its type's."""
+    found = dict.fromkeys(_INTENT_TERMS[i] for i in statement.intents if i in _INTENT_TERMS)
+    return tuple(found) or (_TYPE_TERMS[statement.type],)
 
 
 def _statement(resolved: ResolvedStatement, minter: Minter) -> Iterator[Triple]:
     st = resolved.statement
-    c = iri(minter.hashed("citation", resolved.cited, st.text, st.section, st.type))
+    # the citing paper and intents tell statements apart when a source gives them; scite's,
+    # which give neither, keep the IRI of cited paper, text, section and type
+    parts: tuple[object, ...] = (resolved.cited, st.text, st.section, st.type)
+    if resolved.citing is not None or st.intents:
+        parts += (resolved.citing, *st.intents)
+    c = iri(minter.hashed("citation", *parts))
     yield c, A, cito.Citation
     yield c, cito.hasCitedEntity, iri(resolved.cited)
     if resolved.citing is not None:
         yield c, cito.hasCitingEntity, iri(resolved.citing)
-    yield c, cito.hasCitationCharacterization, iri(CHARACTERIZATIONS[st.type])
+    for term in _characterizations(st):
+        yield c, cito.hasCitationCharacterization, term
+    for intent in st.intents:
+        yield c, kgo.intent, text(intent)
+    if st.influential is not None:
+        yield c, kgo.influential, TRUE if st.influential else FALSE
     yield c, c4o.hasContent, text(st.text)
     if st.section:
         yield c, kgo.section, text(st.section)

@@ -144,6 +144,7 @@ class Relation:
     object: PaperRef
     loc: Loc = field(default_factory=Loc)
     rank: int | None = None
+    score: Decimal | None = None  # the source's similarity score ("similar"), when it gives one
 
     def __post_init__(self) -> None:
         if self.kind not in RELATIONS:
@@ -155,7 +156,8 @@ STATEMENT_TYPES = ("mentioning", "supporting", "contrasting")
 
 @dataclass(frozen=True, slots=True)
 class CitationStatement:
-    """A scite citation statement: the text where ``citing`` cites ``cited``."""
+    """A citation statement (scite, Semantic Scholar): the text where ``citing`` cites
+    ``cited``."""
 
     cited: PaperRef
     text: str
@@ -164,6 +166,8 @@ class CitationStatement:
     section: str | None = None
     confidence: Decimal | None = None  # in [0, 1]
     citing: PaperRef | None = None
+    intents: tuple[str, ...] = ()  # the source's intent labels ("background", "methodology")
+    influential: bool | None = None  # the source's "influential citation" flag, when it gives one
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ import pickle
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
+from decimal import Decimal
 
 from rdflib import URIRef
 
@@ -56,10 +57,14 @@ SOURCE_PRIORITY = (
     "medline",
     "crossref_json",
     "openalex_json",
+    "europepmc_json",
+    "semanticscholar_json",
+    "opencitations_json",
     "pubmed_page",
     "scite_page",
     "ris",
     "bibtex",
+    "pubmed_elink",
 )
 _PRIORITY = {name: rank for rank, name in enumerate(SOURCE_PRIORITY)}
 ID_KINDS = ("doi", "pmid", "pmcid", "openalex")
@@ -129,6 +134,11 @@ class ResolvedRelation:
     object: URIRef
     rank: int | None
     sources: tuple[Source, ...]
+    score: Decimal | None = None  # the highest score the sources give the pair
+
+
+# What the sources say of one relation: the smallest rank, the highest score, who said it.
+_Ranked = tuple[int | None, Decimal | None, set[Source]]
 
 
 @dataclass(frozen=True)
@@ -411,7 +421,7 @@ class View:
         papers: dict[str, list[tuple[Source, Paper]]] = defaultdict(list)
         refs: dict[str, list[PaperRef]] = defaultdict(list)
         mentions: dict[str, set[Source]] = defaultdict(set)
-        relations: dict[tuple[str, URIRef, URIRef], tuple[int | None, set[Source]]] = {}
+        relations: dict[tuple[str, URIRef, URIRef], _Ranked] = {}
         statements: dict[tuple[object, ...], ResolvedStatement] = {}
         counts: list[ResolvedCounts] = []
         for extraction in self.extractions:
@@ -425,14 +435,16 @@ class View:
                     papers[identity.root(record.ref)].append((source, record))
                 elif isinstance(record, Relation):
                     key = (record.kind, identity.iri(record.subject), identity.iri(record.object))
-                    rank, seen = relations.get(key, (None, set()))
+                    rank, score, seen = relations.get(key, (None, None, set()))
                     if record.rank is not None:
                         rank = record.rank if rank is None else min(rank, record.rank)
-                    relations[key] = (rank, seen | {source})
+                    if record.score is not None:
+                        score = record.score if score is None else max(score, record.score)
+                    relations[key] = (rank, score, seen | {source})
                 elif isinstance(record, CitationStatement):
                     cited = identity.iri(record.cited)
                     citing = identity.iri(record.citing) if record.citing else None
-                    skey = (cited, record.text, record.section, record.type)
+                    skey = (cited, citing, record.text, record.section, record.type, record.intents)
                     old = statements.get(skey)
                     sources = (old.sources if old else ()) + (source,)
                     statements[skey] = ResolvedStatement(record, cited, citing, sources)
@@ -466,8 +478,12 @@ class View:
             people=identity.people,
             journals=identity.journals,
             relations=tuple(
-                ResolvedRelation(kind, s, o, rank, tuple(sorted(srcs, key=lambda x: x.sha256)))
-                for (kind, s, o), (rank, srcs) in sorted(relations.items(), key=_relation_order)
+                ResolvedRelation(
+                    kind, s, o, rank, tuple(sorted(srcs, key=lambda x: x.sha256)), score
+                )
+                for (kind, s, o), (rank, score, srcs) in sorted(
+                    relations.items(), key=_relation_order
+                )
             ),
             statements=tuple(statements[k] for k in sorted(statements, key=repr)),
             counts=tuple(

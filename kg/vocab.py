@@ -29,6 +29,8 @@ CITO = ClosedNamespace(
         "citesForInformation",
         "supports",
         "disputes",
+        "obtainsBackgroundFrom",
+        "usesMethodIn",
     ],
 )
 
@@ -149,10 +151,13 @@ KGO_TERMS = [
     "fromPaper",
     "toPaper",
     "rank",
+    "score",
     # citation statements and counts
     "section",
     "sectionType",
     "confidence",
+    "intent",
+    "influential",
     "citationStatementCount",
     "referenceCount",
     "supportingCount",

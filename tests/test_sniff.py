@@ -21,12 +21,30 @@ def text_of(path: Path) -> str:
 
 
 MIXED = FIXTURES / "queries"  # the named queries' graph: several formats in one folder
-OWN = sorted(p for p in FIXTURES.rglob("*") if p.is_file() and MIXED not in p.parents)
+FETCH = FIXTURES / "fetch"  # the test server's table of papers (tests/fetch_server.py): no input
+# recorded API responses, a folder per service (their origins: api/SOURCES.md)
+API_FORMATS = {
+    "ncbi_eutils": "pubmed_elink",
+    "opencitations": "opencitations_json",
+    "semanticscholar": "semanticscholar_json",
+    "europepmc": "europepmc_json",
+}
+OWN = sorted(
+    p
+    for p in FIXTURES.rglob("*")
+    if p.is_file() and not {MIXED, FETCH} & set(p.parents) and p.name != "SOURCES.md"
+)
 OTHERS = sorted([p for p in CASES.rglob("input/*") if p.is_file()] + [p for p in SEEDS.iterdir()])
 
 
+def own_format(path: Path) -> str:
+    """A fixture's format: its folder's name, or its service's format under api/."""
+    parts = path.relative_to(FIXTURES).parts
+    return API_FORMATS[parts[1]] if parts[0] == "api" else parts[0]
+
+
 def test_every_format_has_fixtures() -> None:
-    assert {p.relative_to(FIXTURES).parts[0] for p in OWN} == set(EXTRACTORS) - {
+    assert {own_format(p) for p in OWN} == set(EXTRACTORS) - {
         "pubmed_page",
         "scite_page",
     }  # the page formats' fixtures are golden cases and seeds, below
@@ -34,7 +52,7 @@ def test_every_format_has_fixtures() -> None:
 
 @pytest.mark.parametrize("path", OWN, ids=lambda p: p.relative_to(FIXTURES).as_posix())
 def test_a_fixture_is_claimed_by_its_own_extractor_alone(path: Path) -> None:
-    assert detect(text_of(path)) == [path.relative_to(FIXTURES).parts[0]]
+    assert detect(text_of(path)) == [own_format(path)]
 
 
 def expected_format(path: Path) -> str:

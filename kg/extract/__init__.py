@@ -16,12 +16,16 @@ from ..records import Record
 from . import (
     bibtex,
     crossref_json,
+    europepmc_json,
     medline,
     openalex_json,
+    opencitations_json,
+    pubmed_elink,
     pubmed_page,
     pubmed_xml,
     ris,
     scite_page,
+    semanticscholar_json,
 )
 
 EXTRACTORS: dict[str, ModuleType] = {
@@ -35,6 +39,10 @@ EXTRACTORS: dict[str, ModuleType] = {
         scite_page,
         ris,
         bibtex,
+        pubmed_elink,
+        opencitations_json,
+        semanticscholar_json,
+        europepmc_json,
     )
 }
 

@@ -81,8 +81,10 @@ def read_works(
 def walk_json(text: str, containers: Mapping[str, str]) -> Iterator[Located]:
     """The records of a JSON text: the elements of a top-level array; in a top-level object
     the elements of a ``containers`` key marked ``"list"`` or the object under a key marked
-    ``"object"`` (an envelope, itself searched for lists); else the object itself. Several
-    top-level values may follow one another (JSON Lines)."""
+    ``"object"`` (an envelope, itself searched for lists); else the object itself. A key marked
+    ``"body"`` holds a whole response (object or array) walked as if it stood at the top (the
+    ``response`` of a file ``kg fetch`` wrapped). Several top-level values may follow one
+    another (JSON Lines)."""
     return _Walk(text, containers).values()
 
 
@@ -202,7 +204,16 @@ class _Walk:
                 return None, value, True
             pos = self.ws(pos + 1)
             role = self.containers.get(key) if depth < 2 else None
-            if role == "list" and text.startswith("[", pos):
+            if role == "body" and depth == 0 and text.startswith(("{", "["), pos):
+                found = True
+                line = self.line(pos)
+                if text.startswith("[", pos):
+                    end = yield from self.array(pos)
+                else:  # one level up: the body's containers are found as at the top
+                    end, inner, inner_found = yield from self.object(pos, depth - 1)
+                    if not inner_found and end is not None:
+                        yield Located(line, inner)
+            elif role == "list" and text.startswith("[", pos):
                 found = True
                 end = yield from self.array(pos)
             elif role == "object" and text.startswith("{", pos):
