@@ -20,6 +20,17 @@ from .explore import neighbors as explore_neighbors
 from .export import EXPORT_FORMATS
 from .export import export as export_graph
 from .extract import EXTRACTORS
+from .fetch import (
+    DEFAULT_MAX_PAPERS,
+    DEFAULT_PER_PAPER,
+    DEFAULT_SOURCES,
+    SERVICES,
+    FetchOptions,
+    build_inputs,
+    read_ids,
+)
+from .fetch import fetch as fetch_papers
+from .fetch.console import FetchBar
 from .fsio import atomic_write
 from .html import COLORS, LAYOUTS, SIZES
 from .html import render as render_map
@@ -130,6 +141,20 @@ def build(
 
     Example: kg build seeds/ my-exports/ -o output
     """
+    _build_and_tell(inputs, output, quiet, base_iri, format_, strict, workers, not no_cache)
+
+
+def _build_and_tell(
+    inputs: Iterable[Path],
+    output: Path,
+    quiet: bool,
+    base_iri: str = DEFAULT_BASE,
+    forced: str | None = None,
+    strict: bool = False,
+    workers: int | None = None,
+    cache: bool = True,
+) -> None:
+    """Run a build and print what it did (``kg build``, ``kg fetch --build``)."""
     stream = sys.stderr
     bar = ProgressBar(stream) if not quiet and stream.isatty() else None
     try:
@@ -137,10 +162,10 @@ def build(
             inputs,
             output,
             base_iri=base_iri,
-            forced=format_,
+            forced=forced,
             strict=strict,
             workers=workers,
-            cache=not no_cache,
+            cache=cache,
             progress=bar,
         )
     finally:
@@ -169,6 +194,158 @@ def build(
             for path in report.outputs:
                 click.echo(f"wrote {path.as_posix()}")
     if report.problems:
+        raise click.exceptions.Exit(EXIT_SKIPPED)
+
+
+@cli.command()
+@click.argument("ids", nargs=-1)
+@click.option(
+    "-i",
+    "--input",
+    "id_file",
+    type=click.File("r"),
+    help="Read identifiers from FILE (one a line, # comments; - for standard input).",
+)
+@click.option("--pubmed-query", help="Start from the papers a PubMed search finds.")
+@click.option(
+    "--missing",
+    is_flag=True,
+    help="Look up every paper of the build in -g that lacks a title or a year.",
+)
+@click.option(
+    "-g",
+    "--graph",
+    default="output",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The build folder whose gaps --missing fills.",
+)
+@click.option("--refs", is_flag=True, help="Follow each paper's references.")
+@click.option("--cited-by", is_flag=True, help="Follow the papers that cite each paper.")
+@click.option("--similar", is_flag=True, help="Follow each paper's similar papers (PubMed).")
+@click.option(
+    "--depth",
+    type=click.IntRange(0),
+    default=1,
+    show_default=True,
+    help="Levels of neighbours to follow (0: the given papers only).",
+)
+@click.option(
+    "--max-papers",
+    type=click.IntRange(1),
+    default=DEFAULT_MAX_PAPERS,
+    show_default=True,
+    help="Papers to know at most, given ones included.",
+)
+@click.option(
+    "--per-paper",
+    type=click.IntRange(1),
+    default=DEFAULT_PER_PAPER,
+    show_default=True,
+    help="Neighbours to keep per paper and relation.",
+)
+@click.option(
+    "--sources",
+    default=",".join(DEFAULT_SOURCES),
+    show_default=True,
+    help="Services to ask, by comma: " + ", ".join(SERVICES) + ".",
+)
+@click.option(
+    "-o",
+    "--output",
+    default="fetched",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder the answers are saved in.",
+)
+@click.option("--refresh", is_flag=True, help="Ask again what the folder and cache hold.")
+@click.option("--build", "then_build", is_flag=True, help="Build the graph afterwards.")
+@click.option(
+    "-O",
+    "--build-output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where --build writes (default: output, or -g's folder with --missing).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
+def fetch(
+    ids: tuple[str, ...],
+    id_file: Any,
+    pubmed_query: str | None,
+    missing: bool,
+    graph: Path,
+    refs: bool,
+    cited_by: bool,
+    similar: bool,
+    depth: int,
+    max_papers: int,
+    per_paper: int,
+    sources: str,
+    output: Path,
+    refresh: bool,
+    then_build: bool,
+    build_output: Path | None,
+    quiet: bool,
+) -> None:
+    """Fetch papers and their neighbours from the open scholarly web into OUTPUT.
+
+    IDS are DOIs, PMIDs, PMCIDs or OpenAlex work ids, mixed. Each answer is saved as a
+    file kg build reads; a rerun asks only for what the folder lacks. Keys come from the
+    environment (NCBI_API_KEY, OPENALEX_API_KEY, S2_API_KEY) with KG_MAILTO, and appear in
+    no file or message. Exit code 3 when a request failed or an answer could not be read
+    (each is in OUTPUT/report.json); 1 when no service could be reached.
+
+    Example: kg fetch 25879639 --refs --cited-by --similar --build
+    """
+    given = list(ids)
+    if id_file is not None:
+        given += read_ids(id_file)
+    relations = {
+        name for name, on in (("refs", refs), ("cited-by", cited_by), ("similar", similar)) if on
+    }
+    chosen = tuple(s.strip() for s in sources.split(",") if s.strip())
+    bad = [s for s in chosen if s not in SERVICES]
+    if bad or not chosen:
+        raise click.BadParameter(
+            f"unknown source {bad[0] if bad else sources!r} (known: {', '.join(SERVICES)})",
+            param_hint="--sources",
+        )
+    options = FetchOptions(
+        ids=tuple(given),
+        pubmed_query=pubmed_query,
+        missing=graph if missing else None,
+        relations=frozenset(relations),
+        depth=depth,
+        max_papers=max_papers,
+        per_paper=per_paper,
+        sources=chosen,
+        output=output,
+        refresh=refresh,
+    )
+    stream = sys.stderr
+    bar = FetchBar(stream) if not quiet and stream.isatty() else None
+    try:
+        report = fetch_papers(options, progress=bar)
+    finally:
+        if bar:
+            bar.close()
+    for text in report.bad_ids:
+        click.echo(f"skipped {text!r}: not a DOI, PMID, PMCID or OpenAlex id", err=True)
+    for failure in report.failed:
+        status = f"HTTP {failure['status']}" if failure["status"] else failure["error"]
+        click.echo(f"failed {failure['source']}: {status}: {failure['url']}", err=True)
+    for bad_body in report.unreadable:
+        click.echo(f"unreadable answer from {bad_body['url']}: {bad_body['error']}", err=True)
+    if not quiet:
+        click.echo(report.summary())
+        click.echo(f"wrote {(output / 'report.json').as_posix()}")
+    if then_build:
+        if missing:
+            inputs = [*build_inputs(graph), output]
+            target = build_output or graph
+        else:
+            inputs, target = [output], build_output or Path("output")
+        _build_and_tell(inputs, target, quiet)
+    if not report.complete:
         raise click.exceptions.Exit(EXIT_SKIPPED)
 
 

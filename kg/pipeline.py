@@ -96,18 +96,25 @@ class BuildReport:
 
 
 REPORT = "report.json"
+FETCH_HIDDEN = ".kg-fetch"  # kg.fetch.HIDDEN (kept here: the build imports nothing of fetch)
 OUTPUTS = ("graph.ttl", "graph.trig", "graph.html", STORE, REPORT)  # in report.json's order
 
 
 def discover(inputs: Iterable[Path]) -> list[Path]:
-    """The files under ``inputs`` (folders walked recursively, hidden entries skipped), each
-    once, sorted by path: the order inputs are given in changes nothing."""
+    """The files under ``inputs`` (folders walked recursively, hidden entries and a fetch's
+    own report.json skipped), each once, sorted by path: the order inputs are given in changes
+    nothing."""
     found: set[Path] = set()
     for item in inputs:
         if item.is_dir():
             for root, dirs, files in os.walk(item):
+                fetched = FETCH_HIDDEN in dirs  # kg fetch's folder: its report is no input
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
-                found.update(Path(root) / name for name in files if not name.startswith("."))
+                found.update(
+                    Path(root) / name
+                    for name in files
+                    if not name.startswith(".") and not (fetched and name == REPORT)
+                )
         elif item.is_file():
             found.add(item)
         else:

@@ -1,0 +1,668 @@
+"""``kg fetch``: ask the open scholarly web about papers and save its answers as files that
+``kg build`` reads.
+
+A fetch starts from identifiers (or a PubMed search, or the gaps of a build) and goes by
+levels: each level's papers are looked up by every chosen service (those that need a DOI
+after the others have found it), then, below ``depth``, their references, citing papers and
+similar papers are listed and the best of them make the next level. Each request's answer is
+one file, named by the request, written whole or not at all; a rerun reads the files it
+finds instead of asking again, so an interrupted fetch resumes where it stopped.
+
+Which neighbours are kept: for each paper and relation the first ``per_paper`` in the
+service's order (similar papers by similarity, the rest as listed); of those, the ones that
+most papers of the level link to come first, ties in the order they were met, until
+``max_papers`` papers are known.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from .. import extract
+from ..errors import KgError
+from ..fsio import atomic_write
+from ..ids import normalize_doi, normalize_openalex, normalize_pmcid, normalize_pmid
+from ..pipeline import FETCH_HIDDEN
+from ..records import Paper, Problem, Relation
+from . import crossref, europepmc, openalex, opencitations, pubmed, semanticscholar
+from .service import (
+    RELATIONS,
+    Ask,
+    FetchError,
+    Host,
+    Known,
+    Offline,
+    Unreadable,
+    base_url,
+    check_body,
+    envelope,
+)
+
+if TYPE_CHECKING:
+    from .http import Client
+
+SERVICES: dict[str, ModuleType] = {
+    m.NAME: m for m in (pubmed, openalex, crossref, opencitations, semanticscholar, europepmc)
+}
+DEFAULT_SOURCES = ("pubmed", "openalex", "crossref")
+HIDDEN = FETCH_HIDDEN  # the HTTP cache, answers that are not graph files, rejected bodies
+REPORT = "report.json"
+MAILTO_ENV = "KG_MAILTO"
+DEFAULT_MAX_PAPERS = 1000
+DEFAULT_PER_PAPER = 250
+EXIT_INCOMPLETE = 3
+
+
+@dataclass(frozen=True)
+class FetchProgress:
+    """How far a fetch has got: the level, requests sent and answered from the cache or the
+    folder, papers known and the cap."""
+
+    level: int
+    requests: int
+    from_cache: int
+    from_folder: int
+    papers: int
+    cap: int
+    stage: str = "fetching"
+
+
+@dataclass
+class FetchReport:
+    """What a fetch did; ``report.json`` holds it."""
+
+    papers: int = 0
+    new: int = 0
+    requests: int = 0
+    from_cache: int = 0
+    from_folder: int = 0
+    saved: int = 0  # answers saved by this run
+    files: int = 0  # answers the fetch used, saved now or before
+    bad_ids: list[str] = field(default_factory=list)
+    not_found: list[str] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
+    unreadable: list[dict[str, Any]] = field(default_factory=list)
+    levels: list[int] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not (self.failed or self.unreadable)
+
+    def summary(self) -> str:
+        return (
+            f"{self.papers} papers ({self.new} new), {self.requests} requests "
+            f"({self.from_cache} from the cache, {self.from_folder} answered by files "
+            f"already fetched), {len(self.not_found)} not found"
+            + (f", {len(self.failed)} failed" if self.failed else "")
+            + (f", {len(self.unreadable)} unreadable" if self.unreadable else "")
+        )
+
+    def to_json(self, sources: Sequence[str], relations: Iterable[str]) -> bytes:
+        data = {
+            "kind": "kg fetch report",
+            "complete": self.complete,
+            "exit_code": 0 if self.complete else EXIT_INCOMPLETE,
+            "sources": list(sources),
+            "relations": sorted(relations),
+            "papers": self.papers,
+            "papers_per_level": self.levels,
+            "files": self.files,
+            "bad_ids": self.bad_ids,
+            "not_found": self.not_found,
+            "failed": self.failed,
+            "unreadable": self.unreadable,
+        }
+        return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+# ------------------------------------------------------------------------------- identifiers
+
+_PMID_TEXT = re.compile(r"^(?:pmid:\s*|https?://pubmed\.ncbi\.nlm\.nih\.gov/)?(\d{1,8})/?$", re.I)
+_PMCID_TEXT = re.compile(
+    r"^(?:pmcid:\s*|https?://(?:www\.ncbi\.nlm\.nih\.gov|pmc\.ncbi\.nlm\.nih\.gov)/"
+    r"(?:pmc/)?articles/)?(PMC\d+)/?$",
+    re.I,
+)
+
+
+def parse_id(text: str) -> tuple[str, str] | None:
+    """``("doi", "10.1/x")``, ``("pmid", "25879639")``, ``("pmcid", "PMC1")`` or
+    ``("openalex", "W1")`` for an identifier as a user writes it; None for anything else."""
+    text = text.strip()
+    if m := _PMID_TEXT.match(text):
+        pmid = normalize_pmid(m.group(1))
+        return ("pmid", pmid) if pmid else None
+    if m := _PMCID_TEXT.match(text):
+        pmcid = normalize_pmcid(m.group(1))
+        return ("pmcid", pmcid) if pmcid else None
+    if openalex := normalize_openalex(text.removeprefix("openalex:")):
+        return "openalex", openalex
+    if doi := normalize_doi(text):
+        return "doi", doi
+    return None
+
+
+def read_ids(lines: Iterable[str]) -> list[str]:
+    """The identifiers of a file: one a line (or several, by spaces or commas), ``#``
+    comments and blank lines left out."""
+    found = []
+    for line in lines:
+        line = line.split("#", 1)[0] if not line.lstrip().startswith("http") else line
+        found.extend(part for part in re.split(r"[\s,]+", line.strip()) if part)
+    return found
+
+
+class Registry:
+    """The papers a fetch knows, one :class:`Known` however many identifiers it turns out to
+    have: two met apart and then seen together become one."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, Known] = {}
+        self.order: list[Known] = []
+
+    def lookup(self, ids: Iterable[str]) -> Known | None:
+        for i in ids:
+            if i in self.by_id:
+                return self.by_id[i]
+        return None
+
+    def add(self, ids: Sequence[str]) -> Known:
+        found: list[Known] = []
+        for i in ids:
+            k = self.by_id.get(i)
+            if k is not None and all(k is not f for f in found):
+                found.append(k)
+        if not found:
+            known = Known(ids[0], seq=len(self.order))
+            self.order.append(known)
+        else:
+            known = min(found, key=lambda k: k.seq)
+            for other in found:
+                if other is not known:
+                    self._merge(known, other)
+        for i in ids:
+            kind, _, value = i.partition(":")
+            if getattr(known, kind) is None:
+                setattr(known, kind, value)
+            self.by_id[i] = known
+        return known
+
+    def _merge(self, into: Known, other: Known) -> None:
+        for name in ("doi", "pmid", "pmcid", "openalex", "title", "year", "citation"):
+            if getattr(into, name) is None:
+                setattr(into, name, getattr(other, name))
+        into.depth = min(into.depth, other.depth)
+        into.asked |= other.asked
+        into.found_by |= other.found_by
+        for i, k in list(self.by_id.items()):
+            if k is other:
+                self.by_id[i] = into
+        self.order.remove(other)
+
+    def find(self, key: str) -> Known:
+        return self.by_id[key]
+
+
+def ids_of(ref: Any) -> list[str]:
+    """The identifier keys of a Paper or PaperRef (``doi:…``, ``pmid:…``, …)."""
+    return [
+        f"{kind}:{value}"
+        for kind in ("doi", "pmid", "pmcid", "openalex")
+        if (value := getattr(ref, kind, None))
+    ]
+
+
+# ---------------------------------------------------------------------------------- the fetch
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    ids: tuple[str, ...] = ()
+    pubmed_query: str | None = None
+    missing: Path | None = None  # a build folder whose gaps to fill
+    relations: frozenset[str] = frozenset()
+    depth: int = 1
+    max_papers: int = DEFAULT_MAX_PAPERS
+    per_paper: int = DEFAULT_PER_PAPER
+    sources: tuple[str, ...] = DEFAULT_SOURCES
+    output: Path = Path("fetched")
+    refresh: bool = False
+    attempts: int = 3
+    backoff: float = 1.0
+
+
+def fetch(
+    options: FetchOptions, progress: Callable[[FetchProgress], None] | None = None
+) -> FetchReport:
+    """Fetch what ``options`` ask into ``options.output`` and write its ``report.json``.
+
+    Raises KgError for bad options, and :class:`~kg.fetch.http.Offline` (a KgError) when no
+    service could be reached at all; what was fetched before stays either way.
+    """
+    for name in options.sources:
+        if name not in SERVICES:
+            raise KgError(f"unknown source {name!r} (known: {', '.join(SERVICES)})")
+    unknown = set(options.relations) - set(RELATIONS)
+    if unknown:
+        raise KgError(f"unknown relation {sorted(unknown)[0]!r}")
+    if options.depth < 0 or options.max_papers < 1 or options.per_paper < 1:
+        raise KgError("--depth must be 0 or more, --max-papers and --per-paper 1 or more")
+    run = _Run(options, progress or (lambda _: None))
+    try:
+        return run.go()
+    finally:
+        run.client.close()
+
+
+def client_for(sources: Iterable[str], cache: Path | None, **kwargs: Any) -> Client:
+    """The HTTP client for ``sources``: each host's rate, keys and mailto from the
+    environment."""
+    from .http import Client  # httpx and hishel load only when a fetch runs
+
+    mailto = os.environ.get(MAILTO_ENV) or None
+    hosts: dict[str, Host] = {}
+    secrets: list[str] = [mailto] if mailto else []
+    for name in sources:
+        module = SERVICES[name]
+        key = os.environ.get(module.KEY_ENV) or None if module.KEY_ENV else None
+        if key:
+            secrets.append(key)
+        hosts[base_url(module.ENV, module.DEFAULT)] = module.host(key, mailto)
+    return Client(hosts, cache, mailto=mailto, secrets=tuple(secrets), **kwargs)
+
+
+class _Run:
+    def __init__(self, options: FetchOptions, tell: Callable[[FetchProgress], None]) -> None:
+        self.options = options
+        self.tell = tell
+        self.out = options.output
+        self.hidden = self.out / HIDDEN
+        self.hidden.mkdir(parents=True, exist_ok=True)
+        self.client = client_for(
+            options.sources,
+            self.hidden / "cache",
+            attempts=options.attempts,
+            backoff=options.backoff,
+        )
+        self.bases = {
+            name: base_url(SERVICES[name].ENV, SERVICES[name].DEFAULT) for name in SERVICES
+        }
+        self.registry = Registry()
+        self.report = FetchReport()
+        self.relations: list[tuple[str, list[str], list[str], int | None]] = []
+        self.selected: list[str] = []  # keys of the papers the fetch is about, by level
+        self.down: set[str] = set()  # services found unreachable
+        self.answered = 0  # requests that got an answer from a service
+        self.offline: list[str] = []
+        self.lock = threading.Lock()
+        self.fetched_now: set[str] = set()  # papers a request of this run was about
+        self.not_found_file = self.hidden / "not-found.json"
+        self.gone: set[str] = set()
+        if self.not_found_file.exists() and not options.refresh:
+            try:
+                self.gone = set(json.loads(self.not_found_file.read_text()))
+            except ValueError:
+                self.gone = set()
+
+    # -- the levels
+
+    def go(self) -> FetchReport:
+        options = self.options
+        level: list[str] = []
+        for text in options.ids:
+            found = parse_id(text)
+            if found is None:
+                self.report.bad_ids.append(text)
+                continue
+            known = self.registry.add([f"{found[0]}:{found[1]}"])
+            if known.key not in level:
+                level.append(known.key)
+        if options.pubmed_query:
+            for pmid in self._search(options.pubmed_query):
+                known = self.registry.add([f"pmid:{pmid}"])
+                if known.key not in level:
+                    level.append(known.key)
+        if options.missing is not None:
+            level.extend(k for k in self._gaps(options.missing) if k not in level)
+        if not level:
+            if self.report.bad_ids:
+                raise KgError("no identifier to fetch: " + ", ".join(self.report.bad_ids[:5]))
+            raise KgError(
+                "nothing to fetch: give identifiers, -i FILE, --pubmed-query or --missing"
+            )
+        level = level[: options.max_papers]
+        depth = options.depth if options.relations else 0
+        for d in range(depth + 1):
+            for key in level:
+                self.registry.find(key).depth = d
+            self.selected.extend(level)
+            self.report.levels.append(len(level))
+            for phase in (1, 2):
+                self._level_metadata(level, phase, d)
+            if d == depth:
+                break
+            self._level_links(level, d)
+            level = self._select(level, d)
+            if not level:
+                break
+        return self._finish()
+
+    def _papers(self, keys: Iterable[str]) -> list[Known]:
+        seen: list[Known] = []
+        for key in keys:
+            k = self.registry.find(key)
+            if all(k is not s for s in seen):
+                seen.append(k)
+        return seen
+
+    def _level_metadata(self, level: list[str], phase: int, d: int) -> None:
+        plans: dict[str, list[Ask]] = {}
+        for name in self.options.sources:
+            module = SERVICES[name]
+            if phase != module.PHASE or name in self.down:
+                continue
+            todo = [p for p in self._papers(level) if f"{name}:meta" not in p.asked]
+            for p in todo:
+                p.asked.add(f"{name}:meta")
+            plans[name] = module.metadata(todo)
+        self._run(plans, d)
+
+    def _level_links(self, level: list[str], d: int) -> None:
+        plans: dict[str, list[Ask]] = {}
+        wanted = set(self.options.relations)
+        for name in self.options.sources:
+            if name in self.down:
+                continue
+            todo = [p for p in self._papers(level) if f"{name}:links" not in p.asked]
+            for p in todo:
+                p.asked.add(f"{name}:links")
+            plans[name] = SERVICES[name].links(todo, wanted, self.options.per_paper)
+        self._run(plans, d)
+
+    def _select(self, level: list[str], d: int) -> list[str]:
+        """The next level: each paper's first ``per_paper`` neighbours by relation, those
+        most of the level links to first, up to the cap."""
+        frontier = {id(k): k for k in self._papers(level)}
+        chosen = {id(k) for k in self._papers(self.selected)}
+        wanted = self.options.relations
+        per: dict[tuple[int, str], list[int]] = {}
+        links: dict[int, set[int]] = {}
+        first: dict[int, int] = {}
+        papers: dict[int, Known] = {}
+        for n, (kind, subject_ids, object_ids, _rank) in enumerate(self.relations):
+            s = self.registry.lookup(subject_ids)
+            o = self.registry.lookup(object_ids)
+            if s is None or o is None or s is o:
+                continue
+            pairs = []
+            if kind == "cites":
+                if id(s) in frontier and "refs" in wanted:
+                    pairs.append((s, "refs", o))
+                if id(o) in frontier and "cited-by" in wanted:
+                    pairs.append((o, "cited-by", s))
+            elif kind == "similar" and id(s) in frontier and "similar" in wanted:
+                pairs.append((s, "similar", o))
+            for paper, relation, other in pairs:
+                if id(other) in chosen:
+                    continue
+                listed = per.setdefault((id(paper), relation), [])
+                if id(other) in listed:
+                    continue
+                if len(listed) >= self.options.per_paper:
+                    continue
+                listed.append(id(other))
+                links.setdefault(id(other), set()).add(id(paper))
+                first.setdefault(id(other), n)
+                papers[id(other)] = other
+        room = self.options.max_papers - len(chosen)
+        ranked = sorted(links, key=lambda i: (-len(links[i]), first[i]))[: max(room, 0)]
+        return [papers[i].key for i in ranked]
+
+    # -- requests
+
+    def _run(self, plans: dict[str, list[Ask]], level: int) -> None:
+        """Each service's requests in a thread of its own (each host has its own limits);
+        what they gave is taken in the services' order, so the result does not depend on
+        which answered first."""
+        results: dict[str, list[tuple[Ask, list[Any]]]] = {}
+        threads = []
+        for name, asks in plans.items():
+            if not asks:
+                continue
+            results[name] = []
+            thread = threading.Thread(
+                target=self._service, args=(name, asks, results[name], level), daemon=True
+            )
+            threads.append(thread)
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for name in plans:
+            for ask, records in results.get(name, ()):
+                self._absorb(ask, records)
+
+    def _service(
+        self, name: str, asks: list[Ask], into: list[tuple[Ask, list[Any]]], level: int
+    ) -> None:
+        queue = list(asks)
+        while queue:
+            ask = queue.pop(0)
+            if name in self.down:
+                self._failed(ask, None, "not asked: the service could not be reached")
+                continue
+            body = self._answer(ask)
+            self._progress(level)
+            if body is None:
+                continue
+            records = self._records(ask, body)
+            into.append((ask, records))
+            following = SERVICES[name].next_page(ask, _response(ask, body), self.options.per_paper)
+            if following is not None:
+                queue.insert(0, following)
+
+    def _answer(self, ask: Ask) -> bytes | None:
+        """The saved file's bytes for ``ask``: read from the folder, else asked for and saved
+        (None when there is no good answer, which is reported)."""
+        target = (self.out if ask.save else self.hidden / "answers") / ask.filename()
+        # an answer that gives nothing to build (an empty list) is kept among the hidden ones
+        empty = self.hidden / "empty" / ask.filename()
+        if not self.options.refresh:
+            for kept in (target, empty):
+                if kept.exists():
+                    with self.lock:
+                        self.report.from_folder += 1
+                        self.report.files += ask.save and kept is target
+                    return kept.read_bytes()
+        if ask.identity() in self.gone:
+            self._not_found(ask)
+            return None
+        url = self.bases[ask.service] + ask.path
+        try:
+            answer = self.client.request(
+                ask.method,
+                url,
+                params=list(ask.params),
+                content=ask.body,
+                refresh=self.options.refresh,
+            )
+        except Offline as error:
+            with self.lock:
+                self.down.add(ask.service)
+                self.offline.append(str(error))
+            self._failed(ask, None, str(error), error.url)
+            return None
+        except FetchError as error:
+            self._failed(ask, error.status, str(error), error.url)
+            return None
+        with self.lock:
+            self.answered += 1
+        shown = answer.url
+        if answer.status == 404 or (answer.status == 400 and ask.service == "semanticscholar"):
+            with self.lock:
+                self.gone.add(ask.identity())
+            self._not_found(ask)
+            return None
+        if answer.status != 200:
+            self._failed(ask, answer.status, f"HTTP {answer.status}", shown)
+            return None
+        try:
+            check_body(answer.body, ask.ext)
+        except Unreadable as error:
+            self.client.forget(answer)
+            aside = self.hidden / "rejected" / ask.filename()
+            aside.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(aside, answer.body, durable=False)
+            with self.lock:
+                self.report.unreadable.append(
+                    {"url": shown, "error": str(error), "kept_as": str(aside)}
+                )
+            return None
+        data = envelope(ask, answer.body, answer.day) if ask.envelope else answer.body
+        if ask.save and not any(not isinstance(r, Problem) for r in self._records(ask, data)):
+            target = empty
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, data, durable=False)
+        with self.lock:
+            if ask.save and target is not empty:
+                self.report.saved += 1
+                self.report.files += 1
+            self.fetched_now.update(ask.papers)
+        return data
+
+    def _records(self, ask: Ask, data: bytes) -> list[Any]:
+        if not ask.fmt:
+            return []
+        text = data.decode("utf-8", "replace")
+        try:
+            return list(extract.extractor(ask.fmt).parse(text))
+        except KgError:
+            return []
+
+    def _absorb(self, ask: Ask, records: list[Any]) -> None:
+        for record in records:
+            if isinstance(record, Paper):
+                ids = ids_of(record)
+                if not ids:
+                    continue
+                known = self.registry.add(ids)
+                if record.title and not known.title:
+                    known.title = record.title
+                if record.year and not known.year:
+                    known.year = record.year
+                if record.primary:
+                    known.found_by.add(ask.service)
+            elif isinstance(record, Relation) and record.kind in ("cites", "similar"):
+                s, o = ids_of(record.subject), ids_of(record.object)
+                if s and o:
+                    for side in (s, o):
+                        self.registry.add(side)
+                    self.relations.append((record.kind, s, o, record.rank))
+
+    def _failed(self, ask: Ask, status: int | None, message: str, url: str = "") -> None:
+        with self.lock:
+            self.report.failed.append(
+                {"source": ask.service, "status": status, "url": url, "error": message}
+            )
+
+    def _not_found(self, ask: Ask) -> None:
+        with self.lock:
+            self.report.not_found.append(f"{ask.service}:{ask.endpoint}:{ask.label}")
+
+    def _progress(self, level: int) -> None:
+        self.tell(
+            FetchProgress(
+                level,
+                self.client.requests,
+                self.client.from_cache,
+                self.report.from_folder,
+                len(self.selected),
+                self.options.max_papers,
+            )
+        )
+
+    # -- starting points
+
+    def _search(self, query: str) -> list[str]:
+        found: list[str] = []
+        history = None
+        page = 0
+        while len(found) < self.options.max_papers:
+            ask = pubmed.search(query, self.options.max_papers, page, history)
+            body = self._answer(ask)
+            if body is None:
+                break
+            count, ids, history = pubmed.search_result(body)
+            found.extend(ids)
+            page += 1
+            if not ids or len(found) >= count or page * pubmed.ESEARCH_PAGE >= count:
+                break
+        return found[: self.options.max_papers]
+
+    def _gaps(self, folder: Path) -> list[str]:
+        from .gaps import gaps
+
+        keys = []
+        for ids in gaps(folder):
+            keys.append(self.registry.add(ids).key)
+        return keys
+
+    # -- the end
+
+    def _finish(self) -> FetchReport:
+        report = self.report
+        papers = self._papers(self.selected)
+        report.papers = len(papers)
+        report.new = sum(
+            1
+            for p in papers
+            if p.key in self.fetched_now or any(i in self.fetched_now for i in ids_of(p))
+        )
+        for p in papers:
+            if not p.found_by:
+                report.not_found.append(p.label())
+        report.not_found = sorted(set(report.not_found))
+        report.requests = self.client.requests
+        report.from_cache = self.client.from_cache
+        atomic_write(self.not_found_file, json.dumps(sorted(self.gone)).encode(), durable=False)
+        atomic_write(
+            self.out / REPORT,
+            report.to_json(self.options.sources, self.options.relations),
+            durable=False,
+        )
+        if self.offline and self.answered == 0 and report.from_folder == 0:
+            raise Offline(
+                f"no network: {self.offline[0]} (nothing fetched; the folder is as it was)",
+                "",
+            )
+        return report
+
+
+def _response(ask: Ask, data: bytes) -> bytes:
+    """The service's own body of a saved file (inside kg's envelope, if it has one)."""
+    if not ask.envelope:
+        return data
+    return json.dumps(json.loads(data).get("response")).encode()
+
+
+def report_of(folder: Path) -> bool:
+    """Whether ``folder/report.json`` is a fetch's report (which a build leaves out)."""
+    return (folder / HIDDEN).is_dir()
+
+
+def build_inputs(folder: Path) -> list[Path]:
+    """The files the build in ``folder`` read (from its report.json), to build again with
+    what was fetched."""
+    try:
+        data = json.loads((folder / REPORT).read_text())
+        paths = [Path(f["path"]) for f in data["files"]]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise KgError(f"cannot read {folder / REPORT}: {error}") from None
+    return [p for p in paths if p.exists()]

@@ -1,0 +1,40 @@
+"""The gaps of a build: its papers that lack a title or a year and have an identifier a
+service can look up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..store import open_graph
+
+_GAPS = """
+PREFIX kgo: <https://w3id.org/kg/ontology#>
+PREFIX prism: <http://prismstandard.org/namespaces/basic/2.0/>
+PREFIX fabio: <http://purl.org/spar/fabio/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?p ?doi ?pmid ?pmcid ?openalex WHERE {
+  ?p a kgo:Paper .
+  OPTIONAL { ?p prism:doi ?doi }
+  OPTIONAL { ?p fabio:hasPubMedId ?pmid }
+  OPTIONAL { ?p fabio:hasPubMedCentralId ?pmcid }
+  OPTIONAL { ?p kgo:openAlexId ?openalex }
+  FILTER (BOUND(?doi) || BOUND(?pmid) || BOUND(?pmcid) || BOUND(?openalex))
+  FILTER (NOT EXISTS { ?p dcterms:title ?t } || NOT EXISTS { ?p fabio:hasPublicationYear ?y })
+} ORDER BY ?p
+"""
+
+
+def gaps(folder: Path) -> list[list[str]]:
+    """The identifier keys (``doi:…``, ``pmid:…``) of each paper of the build in ``folder``
+    that has no title or no year, in the order of their IRIs."""
+    store = open_graph(folder)
+    found: list[list[str]] = []
+    for row in store.query(_GAPS):  # the default graph: the merged one
+        ids = [
+            f"{name}:{row[name].value}"
+            for name in ("doi", "pmid", "pmcid", "openalex")
+            if row[name] is not None
+        ]
+        if ids and ids not in found:
+            found.append(ids)
+    return found

@@ -1,0 +1,103 @@
+"""OpenAlex: works by DOI, PMID, PMCID or W-id, 50 to a request (``filter=doi:a|b|…``);
+references and related works come in each work's record; citing works from
+``filter=cites:W1|W2|…``, paged with a cursor."""
+
+from __future__ import annotations
+
+import json
+
+from .service import Ask, Host, Known, batch_label, batches
+
+NAME = "openalex"
+ENV = "KG_OPENALEX_URL"
+DEFAULT = "https://api.openalex.org/"
+KEY_ENV = "OPENALEX_API_KEY"
+PHASE = 1
+BATCH = 50  # values an OR filter may hold
+CITES_BATCH = 50
+PAGE = 200  # OpenAlex's largest per-page
+
+
+def host(key: str | None, mailto: str | None) -> Host:
+    """OpenAlex allows 10 requests a second."""
+    params = {}
+    if key:
+        params["api_key"] = key
+    if mailto:
+        params["mailto"] = mailto
+    return Host(rate=9.0, params=params)
+
+
+def _by(paper: Known) -> tuple[str, str] | None:
+    """The filter that finds ``paper``, best identifier first."""
+    if paper.openalex:
+        return "ids.openalex", paper.openalex
+    if paper.doi:
+        return "doi", paper.doi
+    if paper.pmid:
+        return "ids.pmid", paper.pmid
+    if paper.pmcid:
+        return "ids.pmcid", paper.pmcid
+    return None
+
+
+def metadata(papers: list[Known]) -> list[Ask]:
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for paper in papers:
+        found = _by(paper)
+        if found:
+            groups.setdefault(found[0], []).append((found[1], paper.key))
+    asks = []
+    for name in sorted(groups):
+        for batch in batches(sorted(groups[name]), BATCH):
+            values = [value for value, _ in batch]
+            asks.append(
+                Ask(
+                    NAME,
+                    "works",
+                    "works",
+                    (("filter", f"{name}:" + "|".join(values)), ("per-page", str(BATCH))),
+                    "openalex_json",
+                    "json",
+                    batch_label(values),
+                    tuple(key for _, key in batch),
+                )
+            )
+    return asks
+
+
+def links(papers: list[Known], relations: set[str], per_paper: int) -> list[Ask]:
+    """Citing works; references and related works are in the works already fetched."""
+    if "cited-by" not in relations:
+        return []
+    with_id = sorted((p.openalex, p.key) for p in papers if p.openalex)
+    return [
+        _cites([w for w, _ in batch], tuple(k for _, k in batch), "*", 0)
+        for batch in batches(with_id, CITES_BATCH)
+    ]
+
+
+def _cites(works: list[str], keys: tuple[str, ...], cursor: str, page: int) -> Ask:
+    return Ask(
+        NAME,
+        "cites",
+        "works",
+        (("filter", "cites:" + "|".join(works)), ("per-page", str(PAGE)), ("cursor", cursor)),
+        "openalex_json",
+        "json",
+        batch_label(works),
+        keys,
+        page=page,
+    )
+
+
+def next_page(ask: Ask, body: bytes, per_paper: int) -> Ask | None:
+    """The next page of citing works, until the batch's papers could each have ``per_paper``."""
+    if ask.endpoint != "cites":
+        return None
+    meta = json.loads(body).get("meta") or {}
+    cursor = meta.get("next_cursor")
+    if not cursor or (ask.page + 1) * PAGE >= per_paper * len(ask.papers):
+        return None
+    works = dict(ask.params)["filter"].removeprefix("cites:").split("|")
+    return _cites(works, ask.papers, str(cursor), ask.page + 1)
