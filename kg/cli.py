@@ -299,6 +299,8 @@ def fetch(
     given = list(ids)
     if id_file is not None:
         given += read_ids(id_file)
+    if not (given or pubmed_query or missing):
+        raise click.UsageError("give IDs, -i FILE, --pubmed-query or --missing")
     relations = {
         name for name, on in (("refs", refs), ("cited-by", cited_by), ("similar", similar)) if on
     }

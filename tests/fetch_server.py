@@ -46,10 +46,11 @@ class Paper:
     similar: list[str] = field(default_factory=list)  # PMIDs, most similar first
     cited_by: list[str] = field(default_factory=list)
     refs: list[str] = field(default_factory=list)
+    work: str | None = None  # its OpenAlex id, when not made from the PMID
 
     @property
     def openalex(self) -> str:
-        return f"W{int(self.pmid) + 1000000000}"
+        return self.work or f"W{int(self.pmid) + 1000000000}"
 
 
 def seed_papers() -> dict[str, Paper]:

@@ -176,6 +176,12 @@ def test_bad_ids_are_named_and_the_rest_is_fetched(web: FakeWeb, tmp_path: Path)
     assert json.loads((tmp_path / "f/report.json").read_text())["bad_ids"] == ["nonsense"]
 
 
+def test_nothing_to_fetch_is_bad_usage(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["fetch", "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "give IDs, -i FILE, --pubmed-query or --missing" in result.output
+
+
 def test_ids_from_a_file_and_standard_input(web: FakeWeb, tmp_path: Path) -> None:
     result = CliRunner().invoke(
         cli,
@@ -415,3 +421,48 @@ def test_missing_fills_the_gaps_of_a_build(web: FakeWeb, tmp_path: Path) -> None
     assert {p.pmid for p in cited} <= set(found)
     assert all(found[p.pmid][0] and found[p.pmid][1] for p in cited)
     assert any(f["path"].endswith("work.json") for f in report["files"])
+
+
+def test_missing_on_real_exports_leaves_no_identified_paper_without_a_title(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Real OpenAlex and Crossref exports (tests/fixtures) list references by DOI and OpenAlex
+    id only. The server is made here to know every one of them; after --missing --build every
+    paper with an identifier has a title and a year."""
+    from kg.fetch.gaps import gaps
+
+    exports = tmp_path / "exports"
+    for name in (
+        "openalex_json/work.json",
+        "crossref_json/work_list.json",
+        "crossref_json/work_message.json",
+    ):
+        (exports / name).parent.mkdir(parents=True, exist_ok=True)
+        (exports / name).write_bytes((ROOT / "tests/fixtures" / name).read_bytes())
+    runner = CliRunner()
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        assert runner.invoke(cli, ["build", str(exports), "-o", "output"]).exit_code == 0
+        holes = gaps(Path("output"))
+        assert len(holes) >= 5
+        papers: dict[str, Paper] = {}
+        for n, ids in enumerate(holes, 1):
+            found = dict(i.split(":", 1) for i in ids)
+            pmid = found.get("pmid") or str(90000000 + n)
+            papers[pmid] = Paper(
+                pmid,
+                found.get("doi") or f"10.5555/made-here-{n}",
+                f"Made-here title {n}",
+                2000 + n % 20,
+                "J Made Here",
+                work=found.get("openalex"),
+            )
+        server = FakeWeb(papers).start()
+        for name, value in server.environ().items():
+            monkeypatch.setenv(name, value)
+        try:
+            result = runner.invoke(cli, ["fetch", "--missing", "-g", "output", "--build"])
+        finally:
+            server.stop()
+        assert result.exit_code == 0, result.output
+        assert f"{len(holes)} papers ({len(holes)} new)" in result.output
+        assert gaps(Path("output")) == []
