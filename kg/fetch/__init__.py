@@ -166,7 +166,7 @@ class Registry:
 
     def __init__(self) -> None:
         self.by_id: dict[str, Known] = {}
-        self.order: list[Known] = []
+        self.made = 0
 
     def lookup(self, ids: Iterable[str]) -> Known | None:
         for i in ids:
@@ -181,18 +181,20 @@ class Registry:
             if k is not None and all(k is not f for f in found):
                 found.append(k)
         if not found:
-            known = Known(ids[0], seq=len(self.order))
-            self.order.append(known)
+            known = Known(ids[0], seq=self.made)
+            self.made += 1
         else:
             known = min(found, key=lambda k: k.seq)
             for other in found:
                 if other is not known:
                     self._merge(known, other)
         for i in ids:
-            kind, _, value = i.partition(":")
-            if getattr(known, kind) is None:
-                setattr(known, kind, value)
-            self.by_id[i] = known
+            if i not in self.by_id:
+                kind, _, value = i.partition(":")
+                if getattr(known, kind) is None:
+                    setattr(known, kind, value)
+                self.by_id[i] = known
+                known.names.append(i)
         return known
 
     def _merge(self, into: Known, other: Known) -> None:
@@ -202,10 +204,10 @@ class Registry:
         into.depth = min(into.depth, other.depth)
         into.asked |= other.asked
         into.found_by |= other.found_by
-        for i, k in list(self.by_id.items()):
-            if k is other:
-                self.by_id[i] = into
-        self.order.remove(other)
+        for i in other.names:
+            self.by_id[i] = into
+        into.names.extend(other.names)
+        other.names.clear()
 
     def find(self, key: str) -> Known:
         return self.by_id[key]
@@ -356,12 +358,11 @@ class _Run:
         return self._finish()
 
     def _papers(self, keys: Iterable[str]) -> list[Known]:
-        seen: list[Known] = []
+        seen: dict[int, Known] = {}
         for key in keys:
             k = self.registry.find(key)
-            if all(k is not s for s in seen):
-                seen.append(k)
-        return seen
+            seen.setdefault(id(k), k)
+        return list(seen.values())
 
     def _level_metadata(self, level: list[str], phase: int, d: int) -> None:
         plans: dict[str, list[Ask]] = {}

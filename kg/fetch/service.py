@@ -87,6 +87,7 @@ class Known:
     citation: str | None = None  # a reference known only as printed text
     depth: int = 0
     seq: int = 0  # the order it was met in
+    names: list[str] = field(default_factory=list)  # its identifier keys, "doi:…"
     asked: set[str] = field(default_factory=set)  # "openalex:works", "pubmed:elink"…
     found_by: set[str] = field(default_factory=set)  # services that returned its record
 
