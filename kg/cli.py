@@ -49,6 +49,8 @@ from .serve import serve as serve_graph
 from .store import open_graph
 from .validate import validate as validate_graph
 
+SHOWN = 10  # failed requests kg fetch prints; report.json has them all
+
 
 class KgGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
@@ -332,9 +334,11 @@ def fetch(
             bar.close()
     for text in report.bad_ids:
         click.echo(f"skipped {text!r}: not a DOI, PMID, PMCID or OpenAlex id", err=True)
-    for failure in report.failed:
-        status = f"HTTP {failure['status']}" if failure["status"] else failure["error"]
-        click.echo(f"failed {failure['source']}: {status}: {failure['url']}", err=True)
+    for failure in report.failed[:SHOWN]:
+        click.echo(f"failed {failure['source']}: {failure['error']}: {failure['url']}", err=True)
+    if len(report.failed) > SHOWN:
+        more = len(report.failed) - SHOWN
+        click.echo(f"… and {more} more failed requests: see {output / 'report.json'}", err=True)
     for bad_body in report.unreadable:
         click.echo(f"unreadable answer from {bad_body['url']}: {bad_body['error']}", err=True)
     if not quiet:

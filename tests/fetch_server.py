@@ -154,9 +154,12 @@ class FakeWeb:
                 ),
             }[name]
             found = [p for v in wanted if (p := lookup(v)) is not None]
+        size = int(query.get("per_page") or 25)
+        number = int(query.get("page") or 1)
+        shown = found[(number - 1) * size : number * size]
         page = {
-            "meta": {"count": len(found), "per_page": 200, "next_cursor": None},
-            "results": [self.openalex_work(p) for p in found],
+            "meta": {"count": len(found), "page": number, "per_page": size},
+            "results": [self.openalex_work(p) for p in shown],
         }
         return json.dumps(page), "application/json"
 

@@ -315,6 +315,17 @@ def test_a_body_cut_short_is_rejected(web: FakeWeb, tmp_path: Path) -> None:
     assert any(name.startswith("pubmed/efetch") for name in files_of(tmp_path))
 
 
+def test_a_used_up_allowance_stops_asking_that_service(web: FakeWeb, tmp_path: Path) -> None:
+    web.faults["/openalex/works"] = [(429, {"Retry-After": "86400"}, b"daily limit")]
+    result = CliRunner().invoke(cli, ["fetch", "25879639", "--cited-by", "-o", str(tmp_path)])
+    assert result.exit_code == 3, result.output
+    assert "asks to wait 86400 s (asked nothing more)" in result.output
+    assert web.seen["/openalex/works"] == 1  # neither tried again nor asked for the rest
+    saved = files_of(tmp_path)
+    assert any(name.startswith("pubmed/elink") for name in saved)
+    assert any(name.startswith("crossref/works") for name in saved)
+
+
 def test_no_network_is_one_line_and_exit_1(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in ("KG_PUBMED_URL", "KG_OPENALEX_URL", "KG_CROSSREF_URL"):
         monkeypatch.setenv(name, "http://127.0.0.1:9/")  # the discard port: nothing listens

@@ -36,6 +36,7 @@ from . import crossref, europepmc, openalex, opencitations, pubmed, semanticscho
 from .service import (
     RELATIONS,
     Ask,
+    Exhausted,
     FetchError,
     Host,
     Known,
@@ -499,6 +500,11 @@ class _Run:
                 self.down.add(ask.service)
                 self.offline.append(str(error))
             self._failed(ask, None, str(error), error.url)
+            return None
+        except Exhausted as error:
+            with self.lock:
+                self.down.add(ask.service)
+            self._failed(ask, error.status, f"{error} (asked nothing more)", error.url)
             return None
         except FetchError as error:
             self._failed(ask, error.status, str(error), error.url)

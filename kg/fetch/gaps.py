@@ -1,5 +1,6 @@
-"""The gaps of a build: its papers that lack a title or a year and have an identifier a
-service can look up."""
+"""The gaps of a build: its papers that lack a title or a year, or are known only by an
+OpenAlex id (so the same work met by DOI stays apart), and have an identifier a service can
+look up."""
 
 from __future__ import annotations
 
@@ -19,14 +20,15 @@ SELECT ?p ?doi ?pmid ?pmcid ?openalex WHERE {
   OPTIONAL { ?p fabio:hasPubMedCentralId ?pmcid }
   OPTIONAL { ?p kgo:openAlexId ?openalex }
   FILTER (BOUND(?doi) || BOUND(?pmid) || BOUND(?pmcid) || BOUND(?openalex))
-  FILTER (NOT EXISTS { ?p dcterms:title ?t } || NOT EXISTS { ?p fabio:hasPublicationYear ?y })
+  FILTER (NOT EXISTS { ?p dcterms:title ?t } || NOT EXISTS { ?p fabio:hasPublicationYear ?y }
+          || (BOUND(?openalex) && !BOUND(?doi) && !BOUND(?pmid) && !BOUND(?pmcid)))
 } ORDER BY ?p
 """
 
 
 def gaps(folder: Path) -> list[list[str]]:
     """The identifier keys (``doi:…``, ``pmid:…``) of each paper of the build in ``folder``
-    that has no title or no year, in the order of their IRIs."""
+    that has no title or no year, or only an OpenAlex id, in the order of their IRIs."""
     store = open_graph(folder)
     found: list[list[str]] = []
     for row in store.query(_GAPS):  # the default graph: the merged one

@@ -33,7 +33,7 @@ from tenacity import (
 )
 
 from .. import __version__
-from .service import FetchError, Host, Offline
+from .service import Exhausted, FetchError, Host, Offline
 
 RETRIED_STATUS = frozenset((408, 425, 429, 500, 502, 503, 504))
 MAX_RETRY_AFTER = 120.0  # seconds: a longer Retry-After is a failure, not a wait
@@ -86,6 +86,8 @@ class _Polite(httpx.BaseTransport):
         host = host_of(self.hosts, request.url) or self.default
 
         def once() -> httpx.Response:
+            if host.exhausted:
+                raise Exhausted(host.exhausted, str(request.url), 429)
             with host.slots:
                 host.wait_turn()
                 with self._count:
@@ -96,6 +98,12 @@ class _Polite(httpx.BaseTransport):
                 finally:
                     response.close()
                 host.honour(response.headers)
+                if response.status_code == 429 and too_long(response):
+                    host.exhausted = (
+                        f"{request.url.host} asks to wait {retry_after(response):.0f} s"
+                    )
+                elif response.headers.get("x-ratelimit-remaining", "").strip() == "0":
+                    host.exhausted = f"{request.url.host}'s allowance for today is used up"
                 return response
 
         def too_long(response: httpx.Response) -> bool:
@@ -241,6 +249,8 @@ class Client:
         try:
             response = self.http.send(built)
             body = response.read()
+        except Exhausted as error:
+            raise Exhausted(self.redact(str(error)), shown, 429) from None
         except (httpx.ConnectError, httpx.ConnectTimeout) as error:
             raise Offline(self.redact(f"cannot reach {built.url.host}: {error}"), shown) from None
         except httpx.HTTPError as error:

@@ -1,6 +1,6 @@
 """OpenAlex: works by DOI, PMID, PMCID or W-id, 50 to a request (``filter=doi:a|b|…``);
 references and related works come in each work's record; citing works from
-``filter=cites:W1|W2|…``, paged with a cursor."""
+``filter=cites:W1|W2|…``, 100 to a page, paged by number (cursor paging needs a key)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ KEY_ENV = "OPENALEX_API_KEY"
 PHASE = 1
 BATCH = 50  # values an OR filter may hold
 CITES_BATCH = 50
-PAGE = 200  # OpenAlex's largest per-page
+PAGE = 100  # OpenAlex's largest per_page
+MAX_RESULTS = 10000  # the most page paging reaches
 
 
 def host(key: str | None, mailto: str | None) -> Host:
@@ -56,7 +57,7 @@ def metadata(papers: list[Known]) -> list[Ask]:
                     NAME,
                     "works",
                     "works",
-                    (("filter", f"{name}:" + "|".join(values)), ("per-page", str(BATCH))),
+                    (("filter", f"{name}:" + "|".join(values)), ("per_page", str(BATCH))),
                     "openalex_json",
                     "json",
                     batch_label(values),
@@ -72,17 +73,21 @@ def links(papers: list[Known], relations: set[str], per_paper: int) -> list[Ask]
         return []
     with_id = sorted((p.openalex, p.key) for p in papers if p.openalex)
     return [
-        _cites([w for w, _ in batch], tuple(k for _, k in batch), "*", 0)
+        _cites([w for w, _ in batch], tuple(k for _, k in batch), 0)
         for batch in batches(with_id, CITES_BATCH)
     ]
 
 
-def _cites(works: list[str], keys: tuple[str, ...], cursor: str, page: int) -> Ask:
+def _cites(works: list[str], keys: tuple[str, ...], page: int) -> Ask:
     return Ask(
         NAME,
         "cites",
         "works",
-        (("filter", "cites:" + "|".join(works)), ("per-page", str(PAGE)), ("cursor", cursor)),
+        (
+            ("filter", "cites:" + "|".join(works)),
+            ("per_page", str(PAGE)),
+            ("page", str(page + 1)),
+        ),
         "openalex_json",
         "json",
         batch_label(works),
@@ -92,12 +97,15 @@ def _cites(works: list[str], keys: tuple[str, ...], cursor: str, page: int) -> A
 
 
 def next_page(ask: Ask, body: bytes, per_paper: int) -> Ask | None:
-    """The next page of citing works, until the batch's papers could each have ``per_paper``."""
+    """The next page of citing works, until the batch's papers could each have ``per_paper``
+    (or the list, or page paging, ends)."""
     if ask.endpoint != "cites":
         return None
-    meta = json.loads(body).get("meta") or {}
-    cursor = meta.get("next_cursor")
-    if not cursor or (ask.page + 1) * PAGE >= per_paper * len(ask.papers):
+    count = (json.loads(body).get("meta") or {}).get("count")
+    seen = (ask.page + 1) * PAGE
+    if not isinstance(count, int) or seen >= min(count, MAX_RESULTS):
+        return None
+    if seen >= per_paper * len(ask.papers):
         return None
     works = dict(ask.params)["filter"].removeprefix("cites:").split("|")
-    return _cites(works, ask.papers, str(cursor), ask.page + 1)
+    return _cites(works, ask.papers, ask.page + 1)

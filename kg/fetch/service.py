@@ -34,6 +34,11 @@ class Offline(FetchError):
     """The service could not be reached at all (no network, no such host)."""
 
 
+class Exhausted(FetchError):
+    """The service said its allowance is used up (a 429 asking to wait longer than kg does,
+    or ``X-RateLimit-Remaining: 0``): it is asked nothing more in this run."""
+
+
 @dataclass
 class Host:
     """One service's limits and credentials. ``rate`` is in requests a second."""
@@ -46,6 +51,7 @@ class Host:
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     next_start: float = 0.0
     slots: threading.Semaphore = field(init=False, repr=False)
+    exhausted: str | None = None  # why the service is asked nothing more
 
     def __post_init__(self) -> None:
         self.slots = threading.Semaphore(self.concurrency)
