@@ -236,6 +236,113 @@ class FakeWeb:
         ]
         return json.dumps(rows), "application/json"
 
+    def find(self, text: str) -> Paper | None:
+        """A paper by Semantic Scholar's ``DOI:…``/``PMID:…`` or Europe PMC's ``MED``."""
+        scheme, _, value = text.partition(":")
+        if scheme.upper() == "DOI":
+            return self.by_doi.get(value.lower())
+        if scheme.upper() in ("PMID", "MED"):
+            return self.papers.get(value)
+        return None
+
+    def s2_paper(self, p: Paper) -> dict[str, Any]:
+        return {
+            "paperId": f"{int(p.pmid):040x}",
+            "externalIds": {"DOI": p.doi, "PubMed": p.pmid},
+            "title": p.title,
+            "year": p.year,
+            "venue": p.journal,
+            "citationCount": len(p.cited_by),
+            "referenceCount": len(p.refs),
+        }
+
+    def _semanticscholar(
+        self, endpoint: str, params: list[tuple[str, str]], request: Request
+    ) -> tuple[Any, str]:
+        """``POST paper/batch`` and ``paper/{id}/references|citations`` with made-here citation
+        contexts: each citing paper mentions the cited one in one sentence, as background."""
+        if endpoint == "paper/batch":
+            asked = json.loads(request.get_data())["ids"]
+            return json.dumps(
+                [self.s2_paper(p) if (p := self.find(i)) else None for i in asked]
+            ), "application/json"
+        match = re.fullmatch(r"paper/(.+)/(references|citations)", endpoint)
+        if not match or (paper := self.find(match.group(1))) is None:
+            raise LookupError(endpoint)
+        query = dict(params)
+        offset, limit = int(query.get("offset", 0)), int(query.get("limit", 100))
+        if match.group(2) == "references":
+            pairs = [(paper, self.papers[r]) for r in paper.refs]
+        else:
+            pairs = [(self.papers[c], paper) for c in paper.cited_by]
+        data = []
+        for citing, cited in pairs[offset : offset + limit]:
+            item = {
+                "contexts": [f"Stigma kept sex workers from care ({cited.journal} {cited.year})."],
+                "intents": ["background"],
+                "isInfluential": citing.year - cited.year < 3,
+            }
+            other = cited if match.group(2) == "references" else citing
+            item["citedPaper" if match.group(2) == "references" else "citingPaper"] = self.s2_paper(
+                other
+            )
+            data.append(item)
+        page: dict[str, Any] = {"offset": offset, "data": data}
+        if offset + limit < len(pairs):
+            page["next"] = offset + limit
+        return json.dumps(page), "application/json"
+
+    def epmc_result(self, p: Paper) -> dict[str, Any]:
+        return {
+            "id": p.pmid,
+            "source": "MED",
+            "pmid": p.pmid,
+            "doi": p.doi,
+            "title": p.title + ".",
+            "journalTitle": p.journal,
+            "pubYear": str(p.year),
+            "citedByCount": len(p.cited_by),
+        }
+
+    def _europepmc(
+        self, endpoint: str, params: list[tuple[str, str]], _: Request
+    ) -> tuple[Any, str]:
+        query = dict(params)
+        if endpoint == "search":
+            text = query.get("query", "")
+            found = [self.papers[i] for i in re.findall(r"EXT_ID:(\d+)", text) if i in self.papers]
+            found += [
+                self.by_doi[d] for d in re.findall(r'DOI:"([^"]+)"', text) if d in self.by_doi
+            ]
+            body = {
+                "version": "6.9",
+                "hitCount": len(found),
+                "request": {"queryString": text, "resultType": "core"},
+                "resultList": {"result": [self.epmc_result(p) for p in found]},
+            }
+            return json.dumps(body), "application/json"
+        match = re.fullmatch(r"MED/(\d+)/(references|citations)", endpoint)
+        if not match or (paper := self.papers.get(match.group(1))) is None:
+            raise LookupError(endpoint)
+        request = {"id": paper.pmid, "source": "MED", "page": int(query.get("page", 1))}
+        if match.group(2) == "references":
+            listed = [self.epmc_result(self.papers[r]) for r in paper.refs]
+            body = {
+                "version": "6.9",
+                "hitCount": len(listed),
+                "request": request,
+                "referenceList": {"reference": listed},
+            }
+        else:
+            listed = [self.epmc_result(self.papers[c]) for c in paper.cited_by]
+            body = {
+                "version": "6.9",
+                "hitCount": len(listed),
+                "request": request,
+                "citationList": {"citation": listed},
+            }
+        return json.dumps(body), "application/json"
+
 
 def _ids(p: Paper) -> str:
     return f"omid:br/06{p.pmid} doi:{p.doi} pmid:{p.pmid}"

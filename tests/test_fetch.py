@@ -477,3 +477,61 @@ def test_missing_on_real_exports_leaves_no_identified_paper_without_a_title(
         assert result.exit_code == 0, result.output
         assert f"{len(holes)} papers ({len(holes)} new)" in result.output
         assert gaps(Path("output")) == []
+
+
+def test_all_six_sources_build_citation_statements(web: FakeWeb, tmp_path: Path) -> None:
+    """Semantic Scholar's contexts become cito:Citation statements with their intent; Europe
+    PMC and OpenCitations add their links; the build reads every answer saved."""
+    result = CliRunner().invoke(
+        cli,
+        [
+            "fetch",
+            "25879639",
+            "--refs",
+            "--cited-by",
+            "--sources",
+            "pubmed,openalex,crossref,opencitations,semanticscholar,europepmc",
+            "-o",
+            str(tmp_path / "fetched"),
+            "--build",
+            "-O",
+            str(tmp_path / "output"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    saved = files_of(tmp_path / "fetched")
+    for service in (
+        "pubmed",
+        "openalex",
+        "crossref",
+        "opencitations",
+        "semanticscholar",
+        "europepmc",
+    ):
+        assert any(name.startswith(service + "/") for name in saved), service
+    store = ox.Store.read_only(str(tmp_path / "output/store"))
+    rows = list(
+        store.query(
+            """PREFIX cito: <http://purl.org/spar/cito/> PREFIX c4o: <http://purl.org/spar/c4o/>
+        PREFIX kgo: <https://w3id.org/kg/ontology#> PREFIX fabio: <http://purl.org/spar/fabio/>
+        SELECT ?citing ?text ?intent WHERE {
+          ?c a cito:Citation ; cito:hasCitedEntity ?seed ; cito:hasCitingEntity ?p ;
+             c4o:hasContent ?text ; kgo:intent ?intent ;
+             cito:hasCitationCharacterization cito:obtainsBackgroundFrom .
+          ?seed fabio:hasPubMedId "25879639" . ?p fabio:hasPubMedId ?citing }"""
+        )
+    )
+    seed = web.papers["25879639"]
+    assert sorted(r["citing"].value for r in rows) == sorted(seed.cited_by)
+    assert {r["intent"].value for r in rows} == {"background"}
+    counts = {
+        r["source"].value
+        for r in store.query(
+            """PREFIX c4o: <http://purl.org/spar/c4o/> PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+            PREFIX fabio: <http://purl.org/spar/fabio/>
+            SELECT ?source WHERE { ?seed fabio:hasPubMedId "25879639" ;
+              c4o:hasGlobalCitationFrequency ?n . ?n c4o:hasGlobalCountSource ?s ;
+              c4o:hasGlobalCountDate ?day . ?s foaf:name ?source }"""
+        )
+    }
+    assert {"Semantic Scholar", "Europe PMC", "OpenAlex", "Crossref"} <= counts
