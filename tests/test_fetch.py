@@ -535,3 +535,64 @@ def test_all_six_sources_build_citation_statements(web: FakeWeb, tmp_path: Path)
         )
     }
     assert {"Semantic Scholar", "Europe PMC", "OpenAlex", "Crossref"} <= counts
+
+
+def test_missing_matches_references_known_only_as_text(web: FakeWeb, tmp_path: Path) -> None:
+    """A reference printed as text is matched through Crossref's query.bibliographic: kept
+    above the stated score and joined to the paper it names; a poor match is reported, not
+    kept."""
+    work = {
+        "DOI": "10.9999/made-here-text",
+        "title": ["A paper whose references are printed text"],
+        "issued": {"date-parts": [[2020]]},
+        "container-title": ["J Test"],
+        "reference": [
+            {
+                "key": "r1",
+                "unstructured": "Krüsi A, Pacey K, Bird L, et al. Criminalisation of clients: "
+                "reproducing vulnerabilities for violence and poor health among street-based sex "
+                "workers in Canada-a qualitative study. BMJ Open. 2014;4(6):e005191.",
+            },
+            {"key": "r2", "unstructured": "Smith J. Notes on nothing in particular. Unpublished."},
+        ],
+    }
+    inputs = tmp_path / "exports"
+    inputs.mkdir()
+    (inputs / "work.json").write_text(
+        json.dumps({"status": "ok", "message-type": "work", "message": work})
+    )
+    runner = CliRunner()
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        assert runner.invoke(cli, ["build", str(inputs), "-o", "output"]).exit_code == 0
+        before = ox.Store.read_only("output/store")
+        papers_before = len(
+            list(before.query("SELECT ?p WHERE { ?p a <https://w3id.org/kg/ontology#Paper> }"))
+        )
+        del before
+        result = runner.invoke(cli, ["fetch", "--missing", "-g", "output", "--build"])
+        assert result.exit_code == 0, result.output
+        assert "1 of 2 references matched by their text" in result.output
+        report = json.loads(Path("fetched/report.json").read_text())
+        store = ox.Store.read_only("output/store")
+        rows = list(
+            store.query(
+                """PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX prism: <http://prismstandard.org/namespaces/basic/2.0/>
+            SELECT ?title ?doi WHERE { ?p dcterms:bibliographicCitation ?text ;
+              dcterms:title ?title ; prism:doi ?doi . FILTER(CONTAINS(?text, "Krüsi")) }"""
+            )
+        )
+        papers_after = len(
+            list(store.query("SELECT ?p WHERE { ?p a <https://w3id.org/kg/ontology#Paper> }"))
+        )
+    assert report["matched"] == [
+        {
+            "text": work["reference"][0]["unstructured"],
+            "doi": "10.1136/bmjopen-2014-005191",
+            "score": 97.4,
+        }
+    ]
+    assert report["unmatched"][0]["score"] == 21.3
+    assert [(r["title"].value, r["doi"].value) for r in rows] == [
+        (web.papers["24889853"].title, "10.1136/bmjopen-2014-005191")
+    ]
+    assert papers_after == papers_before  # the reference became the paper, not a second node

@@ -28,7 +28,7 @@ small helpers (dates, ISSNs, markup) are shared with :mod:`kg.extract.openalex_j
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ..ids import normalize_doi
@@ -44,6 +44,7 @@ from ..records import (
     Relation,
 )
 from .common import READ_ERRORS, month_date, number
+from .envelope import BODY, read_head, service
 from .jsonwalk import (
     OPENALEX_WORK_ID,
     SNIFF_HEAD,
@@ -175,7 +176,11 @@ _BLOCK = re.compile(r"<((?:jats:)?(?:title|p))\b[^<>]*>(.*?)</\1\s*>", re.S | re
 
 def sniff(text: str) -> bool:
     """True for Crossref work JSON: a ``work``/``work-list`` message, or bare work objects
-    (``"DOI"`` with ``"container-title"`` or ``"is-referenced-by-count"``) near the head."""
+    (``"DOI"`` with ``"container-title"`` or ``"is-referenced-by-count"``) near the head; or
+    kg fetch's envelope of a Crossref match."""
+    enveloped = service(text)
+    if enveloped is not None:
+        return enveloped == "crossref"
     head = text[:SNIFF_HEAD]
     if not _START.match(head) or OPENALEX_WORK_ID.search(head):
         return False
@@ -183,8 +188,27 @@ def sniff(text: str) -> bool:
 
 
 def parse(text: str) -> Iterator[Record]:
-    """Papers, references, relations and counts of every work in ``text``."""
-    return read_works(text, {"message": "object", "items": "list"}, _work, "Crossref work")
+    """Papers, references, relations and counts of every work in ``text``. In kg fetch's
+    envelope of a match (``query.bibliographic``), the matched work is also the reference
+    printed as the header's ``text``."""
+    containers = {"message": "object", "items": "list", BODY: "body"}
+    records = read_works(text, containers, _work, "Crossref work")
+    if service(text) != "crossref":
+        return records
+    return _matched(read_head(text).fetch, records)
+
+
+def _matched(header: Mapping[str, str], records: Iterator[Record]) -> Iterator[Record]:
+    """``records`` and, for the first work, a reference with the header's ``text`` (and
+    ``year``) and the work's DOI: the build joins it to the reference printed so."""
+    cited = text_of(header.get("text"))
+    year = number(header.get("year"))
+    found = False
+    for record in records:
+        yield record
+        if not found and isinstance(record, Paper) and record.primary and record.doi and cited:
+            found = True
+            yield Paper(loc=record.loc, doi=record.doi, citation_text=cited, year=year)
 
 
 # ---------------------------------------------------------------------------- works

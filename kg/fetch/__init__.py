@@ -21,7 +21,8 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -59,6 +60,9 @@ REPORT = "report.json"
 MAILTO_ENV = "KG_MAILTO"
 DEFAULT_MAX_PAPERS = 1000
 DEFAULT_PER_PAPER = 250
+# Crossref's relevance score a bibliographic match must reach to be kept (its scores are not
+# normalised; below this, matches of free-text references are often another work)
+MATCH_SCORE = 60.0
 EXIT_INCOMPLETE = 3
 
 
@@ -92,6 +96,8 @@ class FetchReport:
     failed: list[dict[str, Any]] = field(default_factory=list)
     unreadable: list[dict[str, Any]] = field(default_factory=list)
     levels: list[int] = field(default_factory=list)
+    matched: list[dict[str, Any]] = field(default_factory=list)  # references found by text
+    unmatched: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -102,6 +108,12 @@ class FetchReport:
             f"{self.papers} papers ({self.new} new), {self.requests} requests "
             f"({self.from_cache} from the cache, {self.from_folder} answered by files "
             f"already fetched), {len(self.not_found)} not found"
+            + (
+                f", {len(self.matched)} of {len(self.matched) + len(self.unmatched)} "
+                "references matched by their text"
+                if self.matched or self.unmatched
+                else ""
+            )
             + (f", {len(self.failed)} failed" if self.failed else "")
             + (f", {len(self.unreadable)} unreadable" if self.unreadable else "")
         )
@@ -120,6 +132,8 @@ class FetchReport:
             "not_found": self.not_found,
             "failed": self.failed,
             "unreadable": self.unreadable,
+            "matched": self.matched,
+            "unmatched": self.unmatched,
         }
         return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
 
@@ -614,12 +628,52 @@ class _Run:
         return found[: self.options.max_papers]
 
     def _gaps(self, folder: Path) -> list[str]:
-        from .gaps import gaps
+        from .gaps import citations, gaps
 
         keys = []
         for ids in gaps(folder):
             keys.append(self.registry.add(ids).key)
+        if "crossref" in self.options.sources:
+            for text, year in citations(folder)[: self.options.max_papers]:
+                doi = self._match(text, year)
+                if doi is not None:
+                    keys.append(self.registry.add([f"doi:{doi}"]).key)
         return keys
+
+    def _match(self, text: str, year: int | None) -> str | None:
+        """The DOI Crossref matches ``text`` to, when the match is kept (its score reaches
+        MATCH_SCORE and its year is the reference's, when both are known). A kept match is
+        saved for the build in kg's envelope with the text it matches."""
+        ask = crossref.bibliographic(text)
+        body = self._answer(ask)
+        if body is None:
+            return None
+        try:
+            doi, score, found_year = crossref.best(body)
+        except (ValueError, AttributeError, TypeError) as error:
+            with self.lock:
+                self.report.unreadable.append({"url": ask.label, "error": str(error)})
+            return None
+        doi = normalize_doi(doi)
+        entry: dict[str, Any] = {"text": text, "doi": doi, "score": score}
+        if doi is None or score < MATCH_SCORE or (year and found_year and year != found_year):
+            self.report.unmatched.append(entry)
+            return None
+        self.report.matched.append(entry)
+        header = (("service", "crossref"), ("endpoint", "match"), ("text", text))
+        if year:
+            header += (("year", str(year)),)
+        header += (("score", f"{score:g}"),)
+        saved = replace(ask, save=True, envelope=header, fmt="crossref_json")
+        target = self.out / saved.filename()
+        if not target.exists() or self.options.refresh:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, envelope(saved, body, _today()), durable=False)
+            with self.lock:
+                self.report.saved += 1
+        with self.lock:
+            self.report.files += 1
+        return doi
 
     # -- the end
 
@@ -650,6 +704,10 @@ class _Run:
                 "",
             )
         return report
+
+
+def _today() -> str:
+    return datetime.now(timezone.utc).date().isoformat()
 
 
 def _response(ask: Ask, data: bytes) -> bytes:

@@ -3,6 +3,8 @@ the polite pool with a mailto, and its ``x-rate-limit-*`` headers honoured."""
 
 from __future__ import annotations
 
+import json
+
 from .service import Ask, Host, Known, batch_label, batches
 
 NAME = "crossref"
@@ -45,19 +47,32 @@ def links(papers: list[Known], relations: set[str], per_paper: int) -> list[Ask]
     return []
 
 
-def bibliographic(paper: Known) -> Ask:
-    """The best match for a reference known only as text (``query.bibliographic``)."""
-    text = paper.citation or paper.title or ""
+def bibliographic(text: str) -> Ask:
+    """The best match for a reference known only as printed text (``query.bibliographic``);
+    its answer is kept among the hidden ones, and saved for the build only if it is kept."""
     return Ask(
         NAME,
         "match",
         "works",
         (("query.bibliographic", text[:1000]), ("rows", "1")),
-        "crossref_json",
+        "",
         "json",
         text[:40],
-        (paper.key,),
+        save=False,
     )
+
+
+def best(body: bytes) -> tuple[str | None, float, int | None]:
+    """(DOI, score, year) of the first work of a ``query.bibliographic`` answer."""
+    items = (json.loads(body).get("message") or {}).get("items") or []
+    if not items or not isinstance(items[0], dict):
+        return None, 0.0, None
+    work = items[0]
+    score = work.get("score")
+    parts = ((work.get("issued") or {}).get("date-parts") or [[None]])[0] or [None]
+    year = parts[0] if isinstance(parts[0], int) else None
+    doi = work.get("DOI") if isinstance(work.get("DOI"), str) else None
+    return doi, float(score) if isinstance(score, int | float) else 0.0, year
 
 
 def next_page(ask: object, body: bytes, per_paper: int) -> None:

@@ -40,3 +40,31 @@ def gaps(folder: Path) -> list[list[str]]:
         if ids and ids not in found:
             found.append(ids)
     return found
+
+
+_CITATIONS = """
+PREFIX kgo: <https://w3id.org/kg/ontology#>
+PREFIX prism: <http://prismstandard.org/namespaces/basic/2.0/>
+PREFIX fabio: <http://purl.org/spar/fabio/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?p ?text ?year WHERE {
+  ?p a kgo:Paper ; dcterms:bibliographicCitation ?text .
+  OPTIONAL { ?p fabio:hasPublicationYear ?year }
+  FILTER NOT EXISTS { ?p dcterms:title ?t }
+  FILTER NOT EXISTS { ?p prism:doi ?d }
+  FILTER NOT EXISTS { ?p fabio:hasPubMedId ?m }
+  FILTER NOT EXISTS { ?p fabio:hasPubMedCentralId ?c }
+  FILTER NOT EXISTS { ?p kgo:openAlexId ?o }
+} ORDER BY ?p ?text
+"""
+
+
+def citations(folder: Path) -> list[tuple[str, int | None]]:
+    """(text, year) of each paper of the build in ``folder`` known only as a reference printed
+    as text, with no identifier and no title, in the order of their IRIs."""
+    store = open_graph(folder)
+    found: dict[str, tuple[str, int | None]] = {}
+    for row in store.query(_CITATIONS):
+        year = row["year"].value if row["year"] is not None else None
+        found.setdefault(row["p"].value, (row["text"].value, int(year) if year else None))
+    return list(found.values())
