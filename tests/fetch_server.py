@@ -131,8 +131,10 @@ class FakeWeb:
         if endpoint == "elink.fcgi":
             return elink([self.papers.get(i) or Paper(i, "", "", 0, "") for i in ids]), "text/xml"
         if endpoint == "esearch.fcgi":
+            query = dict(params)
             found = sorted(self.papers, key=int)
-            return esearch(found), "text/xml"
+            start, size = int(query.get("retstart", 0)), int(query.get("retmax", 20))
+            return esearch(found, start, size), "text/xml"
         raise LookupError(endpoint)
 
     def _openalex(
@@ -400,11 +402,13 @@ def elink(papers: list[Paper]) -> str:
     return '<?xml version="1.0" ?>\n<eLinkResult>' + "".join(sets) + "</eLinkResult>\n"
 
 
-def esearch(pmids: list[str]) -> str:
-    ids = "".join(f"<Id>{i}</Id>" for i in pmids)
+def esearch(pmids: list[str], start: int = 0, size: int = 20) -> str:
+    """An eSearchResult with the history server's WebEnv, one page of ``size`` from ``start``."""
+    page = pmids[start : start + size]
+    ids = "".join(f"<Id>{i}</Id>" for i in page)
     return (
         '<?xml version="1.0" ?>\n<eSearchResult><Count>'
-        f"{len(pmids)}</Count><RetMax>{len(pmids)}</RetMax><RetStart>0</RetStart>"
+        f"{len(pmids)}</Count><RetMax>{len(page)}</RetMax><RetStart>{start}</RetStart>"
         "<QueryKey>1</QueryKey><WebEnv>MCID_made_here</WebEnv>"
         f"<IdList>{ids}</IdList></eSearchResult>\n"
     )

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -190,6 +191,37 @@ def test_ids_from_a_file_and_standard_input(web: FakeWeb, tmp_path: Path) -> Non
     )
     assert result.exit_code == 0, result.output
     assert "2 papers (2 new)" in result.output
+
+
+def test_pubmed_query_pages_through_the_history_server(
+    web: FakeWeb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kg.fetch import pubmed
+
+    monkeypatch.setattr(pubmed, "ESEARCH_PAGE", 3)
+    report = fetch(FetchOptions(pubmed_query="sex work", depth=0, max_papers=8, output=tmp_path))
+    searches = [r for r in web.requests if "esearch.fcgi" in r]
+    assert len(searches) == 3
+    assert "retstart=0&retmax=3" in searches[0] and "WebEnv" not in searches[0]
+    assert "retstart=6&retmax=2" in searches[2] and "WebEnv=MCID_made_here" in searches[2]
+    assert report.papers == 8
+
+
+def test_refresh_asks_again(web: FakeWeb, tmp_path: Path) -> None:
+    options = FetchOptions(ids=("25879639",), depth=0, output=tmp_path)
+    first = fetch(options)
+    again = fetch(replace(options, refresh=True))
+    assert again.requests == first.requests and again.from_folder == 0 and again.from_cache == 0
+    assert web.seen["/pubmed/efetch.fcgi"] == 2
+
+
+def test_the_progress_line() -> None:
+    from kg.fetch import FetchProgress
+    from kg.fetch.console import describe
+
+    line = describe(FetchProgress(1, 40, 2, 8, 250, 1000), elapsed=20.0)
+    assert line.startswith("[######..................] level 1, 250/1,000 papers, 40 requests")
+    assert "(10 already known), 2.0/s, at most about 1:00 left" in line
 
 
 def test_pubmed_query_starts_from_the_search(web: FakeWeb, tmp_path: Path) -> None:
