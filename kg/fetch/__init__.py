@@ -16,6 +16,7 @@ most papers of the level link to come first, ties in the order they were met, un
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -27,7 +28,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from .. import extract
+from .. import __version__, extract
 from ..errors import KgError
 from ..fsio import atomic_write
 from ..ids import normalize_doi, normalize_openalex, normalize_pmcid, normalize_pmid
@@ -175,6 +176,33 @@ def read_ids(lines: Iterable[str]) -> list[str]:
     return found
 
 
+@dataclass(frozen=True)
+class Digest:
+    """What the fetch takes from one answer: each paper's identifier keys and whether the
+    answer is about it (``primary``); each link (kind, subject's keys, object's keys, rank);
+    and whether the answer gives nothing to build at all."""
+
+    papers: list[tuple[list[str], bool]] = field(default_factory=list)
+    links: list[tuple[str, list[str], list[str], int | None]] = field(default_factory=list)
+    empty: bool = True
+
+    @classmethod
+    def of(cls, records: Iterable[Any]) -> Digest:
+        papers, links, empty = [], [], True
+        for record in records:
+            if isinstance(record, Problem):
+                continue
+            empty = False
+            if isinstance(record, Paper):
+                if ids := ids_of(record):
+                    papers.append((ids, record.primary))
+            elif isinstance(record, Relation) and record.kind in ("cites", "similar"):
+                s, o = ids_of(record.subject), ids_of(record.object)
+                if s and o:
+                    links.append((record.kind, s, o, record.rank))
+        return cls(papers, links, empty)
+
+
 class Registry:
     """The papers a fetch knows, one :class:`Known` however many identifiers it turns out to
     have: two met apart and then seen together become one."""
@@ -190,25 +218,34 @@ class Registry:
         return None
 
     def add(self, ids: Sequence[str]) -> Known:
-        found: list[Known] = []
+        by_id = self.by_id
+        if len(ids) == 1 and (seen := by_id.get(ids[0])) is not None:
+            return seen
+        known: Known | None = None
+        others: list[Known] = []
         for i in ids:
-            k = self.by_id.get(i)
-            if k is not None and all(k is not f for f in found):
-                found.append(k)
-        if not found:
+            k = by_id.get(i)
+            if k is None or k is known:
+                continue
+            if known is None:
+                known = k
+            elif all(k is not other for other in others):
+                others.append(k)
+        if known is None:
             known = Known(ids[0], seq=self.made)
             self.made += 1
-        else:
+        elif others:
+            found = [known, *others]
             known = min(found, key=lambda k: k.seq)
             for other in found:
                 if other is not known:
                     self._merge(known, other)
         for i in ids:
-            if i not in self.by_id:
+            if i not in by_id:
                 kind, _, value = i.partition(":")
                 if getattr(known, kind) is None:
                     setattr(known, kind, value)
-                self.by_id[i] = known
+                by_id[i] = known
                 known.names.append(i)
         return known
 
@@ -230,11 +267,16 @@ class Registry:
 
 def ids_of(ref: Any) -> list[str]:
     """The identifier keys of a Paper or PaperRef (``doi:…``, ``pmid:…``, …)."""
-    return [
-        f"{kind}:{value}"
-        for kind in ("doi", "pmid", "pmcid", "openalex")
-        if (value := getattr(ref, kind, None))
-    ]
+    found = []
+    if ref.doi:
+        found.append("doi:" + ref.doi)
+    if ref.pmid:
+        found.append("pmid:" + ref.pmid)
+    if ref.pmcid:
+        found.append("pmcid:" + ref.pmcid)
+    if ref.openalex:
+        found.append("openalex:" + ref.openalex)
+    return found
 
 
 # ---------------------------------------------------------------------------------- the fetch
@@ -448,7 +490,7 @@ class _Run:
         """Each service's requests in a thread of its own (each host has its own limits);
         what they gave is taken in the services' order, so the result does not depend on
         which answered first."""
-        results: dict[str, list[tuple[Ask, list[Any]]]] = {}
+        results: dict[str, list[tuple[Ask, Digest]]] = {}
         threads = []
         for name, asks in plans.items():
             if not asks:
@@ -466,7 +508,7 @@ class _Run:
                 self._absorb(ask, records)
 
     def _service(
-        self, name: str, asks: list[Ask], into: list[tuple[Ask, list[Any]]], level: int
+        self, name: str, asks: list[Ask], into: list[tuple[Ask, Digest]], level: int
     ) -> None:
         queue = list(asks)
         while queue:
@@ -547,7 +589,7 @@ class _Run:
                 )
             return None
         data = envelope(ask, answer.body, answer.day) if ask.envelope else answer.body
-        if ask.save and not any(not isinstance(r, Problem) for r in self._records(ask, data)):
+        if ask.save and self._records(ask, data).empty:
             target = empty
         target.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(target, data, durable=False)
@@ -558,34 +600,42 @@ class _Run:
             self.fetched_now.update(ask.papers)
         return data
 
-    def _records(self, ask: Ask, data: bytes) -> list[Any]:
+    def _records(self, ask: Ask, data: bytes) -> Digest:
+        """What the fetch takes from a saved answer: its papers' identifiers and its links,
+        read by the answer's extractor once and then kept in the hidden folder by the
+        answer's content hash (a rerun reads that instead of the answer)."""
         if not ask.fmt:
-            return []
+            return Digest()
+        key = hashlib.sha256(data).hexdigest()
+        kept = self.hidden / "digests" / key[:2] / f"{key}.json"
+        try:
+            found = json.loads(kept.read_bytes())
+            if found.get("kg") == __version__ and found.get("format") == ask.fmt:
+                return Digest(found["papers"], found["links"], found["empty"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass
         text = data.decode("utf-8", "replace")
         try:
-            return list(extract.extractor(ask.fmt).parse(text))
+            records = list(extract.extractor(ask.fmt).parse(text))
         except KgError:
-            return []
+            records = []
+        digest = Digest.of(records)
+        data = {"kg": __version__, "format": ask.fmt, "papers": digest.papers}
+        data |= {"links": digest.links, "empty": digest.empty}
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(kept, json.dumps(data, separators=(",", ":")).encode(), durable=False)
+        return digest
 
-    def _absorb(self, ask: Ask, records: list[Any]) -> None:
-        for record in records:
-            if isinstance(record, Paper):
-                ids = ids_of(record)
-                if not ids:
-                    continue
-                known = self.registry.add(ids)
-                if record.title and not known.title:
-                    known.title = record.title
-                if record.year and not known.year:
-                    known.year = record.year
-                if record.primary:
-                    known.found_by.add(ask.service)
-            elif isinstance(record, Relation) and record.kind in ("cites", "similar"):
-                s, o = ids_of(record.subject), ids_of(record.object)
-                if s and o:
-                    for side in (s, o):
-                        self.registry.add(side)
-                    self.relations.append((record.kind, s, o, record.rank))
+    def _absorb(self, ask: Ask, digest: Digest) -> None:
+        add = self.registry.add
+        for ids, primary in digest.papers:
+            known = add(ids)
+            if primary:
+                known.found_by.add(ask.service)
+        for kind, s, o, rank in digest.links:
+            add(s)
+            add(o)
+            self.relations.append((kind, s, o, rank))
 
     def _failed(self, ask: Ask, status: int | None, message: str, url: str = "") -> None:
         with self.lock:
