@@ -77,7 +77,7 @@ def test_requests_are_read_as_endpoints_and_ids() -> None:
 
 
 def test_the_minimum_is_the_distinct_papers_over_the_batch() -> None:
-    corpus = bench.make_corpus(seeds=5, pool=100, refs=4, citing=4)
+    corpus = bench.make_corpus(seeds=5, pool=300, refs=4, citing=4)
     pool = [p for p in corpus.papers if p not in corpus.seeds]
     assert bench.minimum("pubmed efetch", set(pool[:201]), corpus) == 2
     assert bench.minimum("openalex works", set(pool[:50]), corpus) == 1
@@ -107,7 +107,7 @@ def test_the_bench_runs_counts_requests_and_the_repeat_sends_none(
     assert cold.floor > 0 and cold.looked_up[0] == SEEDS and cold.levels[0] == SEEDS
     assert cold.failed == 0 and cold.papers > SEEDS
 
-    again = results.again
+    (again,) = results.again
     assert again.served == 0 and again.client_requests == 0
     assert again.from_folder == cold.saved
     assert {c.key for c in results.checks} == {t.key for t in bench.TARGETS}
@@ -131,3 +131,13 @@ def test_the_options() -> None:
     assert (options.seeds, options.latency, options.max_papers) == (20, 0.01, 300)
     with pytest.raises(SystemExit):
         bench.parse_args(["--seeds", "0"])
+
+
+def test_a_refusal_is_told_with_the_arrivals_before_it() -> None:
+    phase = bench.Phase(1, "metadata 2", 10.0, 20.0)
+    arrivals = (10.0, 10.2, 10.4, 10.6, 10.8, 10.85)
+    hits = [bench.Hit(t, t + 0.05, 200, "crossref", "/crossref/works", "") for t in arrivals]
+    hits[-1] = bench.Hit(10.85, 10.9, 429, "crossref", "/crossref/works", "")
+    told = bench.refusal(hits[-1], hits, [phase], 10.0)
+    assert told.startswith("crossref at 0.85 s (level 1: metadata 2): 5 admitted")
+    assert told.endswith("0.200, 0.200, 0.200, 0.200, 0.050 s")
