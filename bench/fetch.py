@@ -64,16 +64,20 @@ SEED_START = 30_000_000
 POOL_START = 31_000_000
 FIRST_YEAR, LAST_YEAR = 1980, 2024
 POPULARITY_TAIL = 2.0  # Pareto shape of the pool papers' popularity: seeds share some neighbours
-BATCH = {  # ids a request of each endpoint may hold (kg/fetch/pubmed.py, openalex.py, crossref.py)
+BATCH = {  # ids a request of each endpoint may hold (the services' documented limits)
     "pubmed efetch": 200,
     "pubmed elink": 100,
-    "openalex works": 50,
-    "openalex cites": 50,
+    "openalex works": 100,  # values OR-ed in one filter
+    "openalex cites": 100,
     "crossref works": 50,
 }
 CITES_PAGE = 100  # OpenAlex's largest per_page (developers.openalex.org, basic paging)
 SECRETS_ENV = ("NCBI_API_KEY", "OPENALEX_API_KEY", "KG_MAILTO", "SEMANTIC_SCHOLAR_API_KEY")
-PHASE_SERVICES = {"metadata 1": "pubmed, openalex", "metadata 2": "crossref", "links": "all"}
+PHASE_SERVICES = {
+    "metadata 1": "pubmed, openalex",
+    "metadata 2": "crossref; pubmed for PMIDs found in phase 1",
+    "links": "all",
+}
 
 
 @dataclass(frozen=True)

@@ -624,7 +624,8 @@ def test_missing_matches_references_known_only_as_text(web: FakeWeb, tmp_path: P
         }
     ]
     assert report["unmatched"][0]["score"] == 21.3
+    # PubMed's title (with its full stop) is preferred once OpenAlex gave the PMID
     assert [(r["title"].value, r["doi"].value) for r in rows] == [
-        (web.papers["24889853"].title, "10.1136/bmjopen-2014-005191")
+        (web.papers["24889853"].title + ".", "10.1136/bmjopen-2014-005191")
     ]
     assert papers_after == papers_before  # the reference became the paper, not a second node

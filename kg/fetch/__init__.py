@@ -202,6 +202,27 @@ class Digest:
                     links.append((record.kind, s, o, record.rank))
         return cls(papers, links, empty)
 
+    def dump(self) -> dict[str, Any]:
+        """A compact form for JSON: each identifier once, named by its index."""
+        table: dict[str, int] = {}
+
+        def index(ids: list[str]) -> list[int]:
+            return [table.setdefault(i, len(table)) for i in ids]
+
+        papers = [[index(ids), primary] for ids, primary in self.papers]
+        links = [[kind, index(s), index(o), rank] for kind, s, o, rank in self.links]
+        return {"ids": list(table), "papers": papers, "links": links, "empty": self.empty}
+
+    @classmethod
+    def load(cls, data: dict[str, Any]) -> Digest:
+        ids = data["ids"]
+        papers = [([ids[i] for i in found], bool(primary)) for found, primary in data["papers"]]
+        links = [
+            (str(kind), [ids[i] for i in s], [ids[i] for i in o], rank)
+            for kind, s, o, rank in data["links"]
+        ]
+        return cls(papers, links, bool(data["empty"]))
+
 
 class Registry:
     """The papers a fetch knows, one :class:`Known` however many identifiers it turns out to
@@ -425,13 +446,20 @@ class _Run:
         plans: dict[str, list[Ask]] = {}
         for name in self.options.sources:
             module = SERVICES[name]
-            if phase != module.PHASE or name in self.down:
+            if phase < module.PHASE or name in self.down:
                 continue
             todo = [p for p in self._papers(level) if f"{name}:meta" not in p.asked]
-            for p in todo:
-                p.asked.add(f"{name}:meta")
-            plans[name] = module.metadata(todo)
+            plans[name] = self._asked(module.metadata(todo), f"{name}:meta")
         self._run(plans, d)
+
+    def _asked(self, asks: list[Ask], what: str) -> list[Ask]:
+        """``asks``, with each paper they ask about marked as asked ``what``; a paper none of
+        them could ask about (no identifier the service takes yet) is asked in a later phase
+        if another service finds one."""
+        for ask in asks:
+            for key in ask.papers:
+                self.registry.find(key).asked.add(what)
+        return asks
 
     def _level_links(self, level: list[str], d: int) -> None:
         plans: dict[str, list[Ask]] = {}
@@ -440,9 +468,8 @@ class _Run:
             if name in self.down:
                 continue
             todo = [p for p in self._papers(level) if f"{name}:links" not in p.asked]
-            for p in todo:
-                p.asked.add(f"{name}:links")
-            plans[name] = SERVICES[name].links(todo, wanted, self.options.per_paper)
+            asks = SERVICES[name].links(todo, wanted, self.options.per_paper)
+            plans[name] = self._asked(asks, f"{name}:links")
         self._run(plans, d)
 
     def _select(self, level: list[str], d: int) -> list[str]:
@@ -455,26 +482,29 @@ class _Run:
         links: dict[int, set[int]] = {}
         first: dict[int, int] = {}
         papers: dict[int, Known] = {}
+        lookup, add = self.registry.lookup, self.registry.add
         for n, (kind, subject_ids, object_ids, _rank) in enumerate(self.relations):
-            s = self.registry.lookup(subject_ids)
-            o = self.registry.lookup(object_ids)
-            if s is None or o is None or s is o:
+            s, o = lookup(subject_ids), lookup(object_ids)
+            in_s = s is not None and id(s) in frontier
+            in_o = o is not None and id(o) in frontier
+            if not (in_s or in_o) or s is o:
                 continue
             pairs = []
             if kind == "cites":
-                if id(s) in frontier and "refs" in wanted:
+                if in_s and "refs" in wanted:
+                    o = o or add(object_ids)
                     pairs.append((s, "refs", o))
-                if id(o) in frontier and "cited-by" in wanted:
+                if in_o and "cited-by" in wanted:
+                    s = s or add(subject_ids)
                     pairs.append((o, "cited-by", s))
-            elif kind == "similar" and id(s) in frontier and "similar" in wanted:
+            elif kind == "similar" and in_s and "similar" in wanted:
+                o = o or add(object_ids)
                 pairs.append((s, "similar", o))
             for paper, relation, other in pairs:
-                if id(other) in chosen:
+                if other is paper or id(other) in chosen:
                     continue
                 listed = per.setdefault((id(paper), relation), [])
-                if id(other) in listed:
-                    continue
-                if len(listed) >= self.options.per_paper:
+                if id(other) in listed or len(listed) >= self.options.per_paper:
                     continue
                 listed.append(id(other))
                 links.setdefault(id(other), set()).add(id(paper))
@@ -611,8 +641,8 @@ class _Run:
         try:
             found = json.loads(kept.read_bytes())
             if found.get("kg") == __version__ and found.get("format") == ask.fmt:
-                return Digest(found["papers"], found["links"], found["empty"])
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                return Digest.load(found)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
             pass
         text = data.decode("utf-8", "replace")
         try:
@@ -620,21 +650,23 @@ class _Run:
         except KgError:
             records = []
         digest = Digest.of(records)
-        data = {"kg": __version__, "format": ask.fmt, "papers": digest.papers}
-        data |= {"links": digest.links, "empty": digest.empty}
+        stored = {"kg": __version__, "format": ask.fmt, **digest.dump()}
         kept.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(kept, json.dumps(data, separators=(",", ":")).encode(), durable=False)
+        atomic_write(kept, json.dumps(stored, separators=(",", ":")).encode(), durable=False)
         return digest
 
     def _absorb(self, ask: Ask, digest: Digest) -> None:
+        """Take the papers of an answer, and its links; a link's end with one identifier is
+        made a known paper only when the link is followed (:meth:`_select`)."""
         add = self.registry.add
         for ids, primary in digest.papers:
             known = add(ids)
             if primary:
                 known.found_by.add(ask.service)
         for kind, s, o, rank in digest.links:
-            add(s)
-            add(o)
+            for side in (s, o):
+                if len(side) > 1:  # the ids it joins are news even if the link is not followed
+                    add(side)
             self.relations.append((kind, s, o, rank))
 
     def _failed(self, ask: Ask, status: int | None, message: str, url: str = "") -> None:

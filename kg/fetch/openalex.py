@@ -1,4 +1,4 @@
-"""OpenAlex: works by DOI, PMID, PMCID or W-id, 50 to a request (``filter=doi:a|b|…``);
+"""OpenAlex: works by DOI, PMID, PMCID or W-id, 100 to a request (``filter=doi:a|b|…``);
 references and related works come in each work's record; citing works from
 ``filter=cites:W1|W2|…``, 100 to a page, paged by number (cursor paging needs a key)."""
 
@@ -13,8 +13,8 @@ ENV = "KG_OPENALEX_URL"
 DEFAULT = "https://api.openalex.org/"
 KEY_ENV = "OPENALEX_API_KEY"
 PHASE = 1
-BATCH = 50  # values an OR filter may hold
-CITES_BATCH = 50
+BATCH = 100  # values an OR filter may hold
+CITES_BATCH = 100
 PAGE = 100  # OpenAlex's largest per_page
 MAX_RESULTS = 10000  # the most page paging reaches
 

@@ -57,13 +57,13 @@ class Host:
         self.slots = threading.Semaphore(self.concurrency)
 
     def wait_turn(self) -> None:
-        """Sleep until this host's rate allows one more request to start."""
+        """Sleep until this host's rate allows one more request to start, and count the next
+        one's turn from now (the moment this one goes), not from when it was due."""
         with self.lock:
-            now = time.monotonic()
-            start = max(now, self.next_start)
-            self.next_start = start + 1.0 / self.rate
-        if start > now:
-            time.sleep(start - now)
+            delay = self.next_start - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            self.next_start = time.monotonic() + 1.0 / self.rate
 
     def honour(self, headers: Mapping[str, str]) -> None:
         """Slow down to what the service's rate-limit headers allow (Crossref's
