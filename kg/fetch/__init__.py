@@ -178,9 +178,9 @@ def read_ids(lines: Iterable[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class Digest:
-    """What the fetch takes from one answer: each paper's identifier keys and whether the
-    answer is about it (``primary``); each link (kind, subject's keys, object's keys, rank);
-    and whether the answer gives nothing to build at all."""
+    """What the fetch takes from one answer: the identifier keys of each paper it is about
+    (``primary``) or names by several ids; each link (kind, subject's keys, object's keys,
+    rank); and whether the answer gives nothing to build at all."""
 
     papers: list[tuple[list[str], bool]] = field(default_factory=list)
     links: list[tuple[str, list[str], list[str], int | None]] = field(default_factory=list)
@@ -194,7 +194,9 @@ class Digest:
                 continue
             empty = False
             if isinstance(record, Paper):
-                if ids := ids_of(record):
+                # a listed paper named by one id tells nothing a link to it does not
+                ids = ids_of(record)
+                if ids and (record.primary or len(ids) > 1):
                     papers.append((ids, record.primary))
             elif isinstance(record, Relation) and record.kind in ("cites", "similar"):
                 s, o = ids_of(record.subject), ids_of(record.object)
