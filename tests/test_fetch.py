@@ -285,6 +285,36 @@ def test_depth_two_with_caps_is_deterministic(
     assert runs[1][1] == files
 
 
+def test_a_paper_met_under_two_ids_takes_one_place(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Papers 1 and 10 both cite paper 2; paper 1 also cites 3 to 8. PubMed names the
+    references by PMID, OpenAlex by its own id, so paper 2 ranks first under both until its
+    metadata joins them: the place it frees goes to the next reference."""
+    papers: dict[str, Paper] = {}
+    for n in (1, 10, *range(2, 9)):
+        papers[str(n)] = Paper(str(n), f"10.5555/p{n}", f"Paper {n}", 2000 + n, "J Test")
+    papers["1"].refs = [str(n) for n in range(2, 9)]
+    papers["10"].refs = ["2"]
+    server = FakeWeb(papers).start()
+    for name, value in server.environ().items():
+        monkeypatch.setenv(name, value)
+    try:
+        report = fetch(
+            FetchOptions(
+                ids=("1", "10"),
+                relations=frozenset({"refs"}),
+                max_papers=5,
+                sources=("pubmed", "openalex"),
+                output=tmp_path,
+            )
+        )
+    finally:
+        server.stop()
+    assert report.levels == [2, 3]
+    assert report.papers == 5
+
+
 # ------------------------------------------------------------------------------- failures
 
 

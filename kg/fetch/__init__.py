@@ -273,10 +273,9 @@ class Registry:
         return known
 
     def _merge(self, into: Known, other: Known) -> None:
-        for name in ("doi", "pmid", "pmcid", "openalex", "title", "year", "citation"):
+        for name in ("doi", "pmid", "pmcid", "openalex"):
             if getattr(into, name) is None:
                 setattr(into, name, getattr(other, name))
-        into.depth = min(into.depth, other.depth)
         into.asked |= other.asked
         into.found_by |= other.found_by
         for i in other.names:
@@ -380,7 +379,8 @@ class _Run:
         self.registry = Registry()
         self.report = FetchReport()
         self.relations: list[tuple[str, list[str], list[str], int | None]] = []
-        self.selected: list[str] = []  # keys of the papers the fetch is about, by level
+        self.selected: list[str] = []  # keys of the papers the fetch is about
+        self.levels: list[list[str]] = []
         self.down: set[str] = set()  # services found unreachable
         self.answered = 0  # requests that got an answer from a service
         self.offline: list[str] = []
@@ -422,20 +422,28 @@ class _Run:
             )
         level = level[: options.max_papers]
         depth = options.depth if options.relations else 0
+        before: list[str] = []  # the level the current one was chosen from
         for d in range(depth + 1):
-            for key in level:
-                self.registry.find(key).depth = d
-            self.selected.extend(level)
-            self.report.levels.append(len(level))
-            for phase in (1, 2):
-                self._level_metadata(level, phase, d)
+            self._take(level, d)
+            # one paper met under several ids takes several places until its metadata
+            # joins them: the places it frees go to the next best neighbours
+            while before and (more := self._select(before, d - 1)):
+                self._take(more, d)
+                level = level + more
+            self.levels.append(level)
             if d == depth:
                 break
             self._level_links(level, d)
-            level = self._select(level, d)
+            before, level = level, self._select(level, d)
             if not level:
                 break
         return self._finish()
+
+    def _take(self, level: list[str], d: int) -> None:
+        """Add ``level``'s papers to the fetch and look them up."""
+        self.selected.extend(level)
+        for phase in (1, 2):
+            self._level_metadata(level, phase, d)
 
     def _papers(self, keys: Iterable[str]) -> list[Known]:
         seen: dict[int, Known] = {}
@@ -503,12 +511,14 @@ class _Run:
                 o = o or add(object_ids)
                 pairs.append((s, "similar", o))
             for paper, relation, other in pairs:
-                if other is paper or id(other) in chosen:
+                if other is paper:
                     continue
                 listed = per.setdefault((id(paper), relation), [])
                 if id(other) in listed or len(listed) >= self.options.per_paper:
                     continue
-                listed.append(id(other))
+                listed.append(id(other))  # a neighbour already chosen takes its place too
+                if id(other) in chosen:
+                    continue
                 links.setdefault(id(other), set()).add(id(paper))
                 first.setdefault(id(other), n)
                 papers[id(other)] = other
@@ -765,6 +775,11 @@ class _Run:
         report = self.report
         papers = self._papers(self.selected)
         report.papers = len(papers)
+        seen: set[int] = set()
+        for keys in self.levels:  # each paper in the first level it was chosen in
+            found = {id(k) for k in self._papers(keys)} - seen
+            report.levels.append(len(found))
+            seen |= found
         report.new = sum(
             1
             for p in papers

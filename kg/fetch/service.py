@@ -80,21 +80,17 @@ class Host:
 
 @dataclass
 class Known:
-    """A paper the fetch knows: its identifiers (any of them may be None), whether a source
-    gave its title and year, and what each service has been asked about it."""
+    """A paper the fetch knows: its identifiers (any of them may be None), what each service
+    has been asked about it, and which services returned its record."""
 
     key: str  # its first identifier, "pmid:25879639"
     doi: str | None = None
     pmid: str | None = None
     pmcid: str | None = None
     openalex: str | None = None
-    title: str | None = None
-    year: int | None = None
-    citation: str | None = None  # a reference known only as printed text
-    depth: int = 0
     seq: int = 0  # the order it was met in
     names: list[str] = field(default_factory=list)  # its identifier keys, "doi:…"
-    asked: set[str] = field(default_factory=set)  # "openalex:works", "pubmed:elink"…
+    asked: set[str] = field(default_factory=set)  # "openalex:meta", "pubmed:links"…
     found_by: set[str] = field(default_factory=set)  # services that returned its record
 
     def label(self) -> str:
