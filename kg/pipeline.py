@@ -223,7 +223,7 @@ def build(
         _check(previous.files, list(previous.problems), strict)
         return previous
     cached = Cache(output, signing_key() if cache else None)
-    with _collector_paused():
+    with collector_paused():
         tell = progress or (lambda _: None)
         # the workers keep what each file gave in the cache as they read it, but for --strict,
         # which must create nothing when it fails: then it is kept once the files pass
@@ -272,7 +272,7 @@ def build(
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Python's cycle collector paused (and in the processes forked meanwhile): a build makes
     millions of objects that live to its end and hold no cycles, and the collector would walk
     them all again and again for nothing (at a million triples: 8 s of 47, no memory freed).
@@ -704,7 +704,7 @@ def _map(store: ox.Store, memo: Path | None = None) -> bytes:
 
     net = annotate(network(store, "full"), betweenness=False, memo=memo)  # no betweenness
     # the graphs networkx made on the way (Louvain's) are reference cycles, which the build
-    # collects only now (see _collector_paused), so that the page reuses their memory
+    # collects only now (see collector_paused), so that the page reuses their memory
     gc.collect()
     return html.render(net, title="kg map").encode("utf-8")
 

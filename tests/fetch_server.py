@@ -129,7 +129,8 @@ class FakeWeb:
             wanted = [i for part in ids for i in part.split(",")]
             return efetch([self.papers[i] for i in wanted if i in self.papers]), "text/xml"
         if endpoint == "elink.fcgi":
-            return elink([self.papers.get(i) or Paper(i, "", "", 0, "") for i in ids]), "text/xml"
+            linked = [self.papers.get(i) or Paper(i, "", "", 0, "") for i in ids]
+            return elink(linked, scored=dict(params).get("cmd") == "neighbor_score"), "text/xml"
         if endpoint == "esearch.fcgi":
             query = dict(params)
             found = sorted(self.papers, key=int)
@@ -381,18 +382,24 @@ def efetch(papers: list[Paper]) -> str:
     )
 
 
-def elink(papers: list[Paper]) -> str:
-    """An eLinkResult with one LinkSet per paper (one ``id=`` each), as cmd=neighbor gives."""
+def elink(papers: list[Paper], scored: bool = False) -> str:
+    """An eLinkResult with one LinkSet per paper (one ``id=`` each): as cmd=neighbor gives it,
+    or, ``scored``, the similar papers alone with made-up scores (cmd=neighbor_score)."""
     sets = []
     for p in papers:
         blocks = ""
-        for name, ids in (
-            ("pubmed_pubmed", [p.pmid, *p.similar] if p.similar else []),
-            ("pubmed_pubmed_citedin", p.cited_by),
-            ("pubmed_pubmed_refs", p.refs),
-        ):
+        similar = [p.pmid, *p.similar] if p.similar else []
+        wanted = [("pubmed_pubmed", similar)]
+        if not scored:
+            wanted += [("pubmed_pubmed_citedin", p.cited_by), ("pubmed_pubmed_refs", p.refs)]
+        for name, ids in wanted:
             if ids:
-                links = "".join(f"<Link><Id>{i}</Id></Link>" for i in ids)
+                links = "".join(
+                    f"<Link><Id>{i}</Id><Score>{90000000 - 1000 * n}</Score></Link>"
+                    if scored
+                    else f"<Link><Id>{i}</Id></Link>"
+                    for n, i in enumerate(ids)
+                )
                 blocks += (
                     f"<LinkSetDb><DbTo>pubmed</DbTo><LinkName>{name}</LinkName>{links}</LinkSetDb>"
                 )

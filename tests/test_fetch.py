@@ -114,6 +114,18 @@ def test_readme_command_fetches_the_seed_neighbourhood(web: FakeWeb, tmp_path: P
         assert "11 papers (11 new)" in result.output
         found = titles_and_years(Path("output"))
         report = json.loads(Path("fetched/report.json").read_text())
+        store = ox.Store.read_only("output/store")
+        scored = {
+            r["pmid"].value: int(float(r["score"].value))
+            for r in store.query(
+                """PREFIX kgo: <https://w3id.org/kg/ontology#> PREFIX fabio: <http://purl.org/spar/fabio/>
+                SELECT ?pmid ?score WHERE { ?s a kgo:Similarity ; kgo:fromPaper ?seed ;
+                  kgo:toPaper ?p ; kgo:score ?score ; kgo:rank ?rank .
+                  ?seed fabio:hasPubMedId "25879639" . ?p fabio:hasPubMedId ?pmid }"""
+            )
+        }
+    seed = web.papers["25879639"]
+    assert scored == {pmid: 90000000 - 1000 * n for n, pmid in enumerate(seed.similar, 1)}
     for paper in web.papers.values():
         title, year = found[paper.pmid]
         assert title and title.rstrip(".") == paper.title
@@ -329,6 +341,21 @@ def test_retry_after_is_honoured(web: FakeWeb) -> None:
     assert answer.status == 200 and b"25879639" in answer.body
     assert waits == [7.0]
     assert web.seen["/pubmed/efetch.fcgi"] == 2
+
+
+def test_retry_after_as_an_http_date() -> None:
+    import httpx
+
+    from kg.fetch.http import retry_after
+
+    later = time.time() + 30
+    for stamp in (
+        time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(later)),
+        time.strftime("%a, %d %b %Y %H:%M:%S -0000", time.gmtime(later)),
+    ):
+        wait = retry_after(httpx.Response(429, headers={"Retry-After": stamp}))
+        assert wait is not None and 25 < wait <= 30
+    assert retry_after(httpx.Response(429, headers={"Retry-After": "soon"})) is None
 
 
 def test_a_failing_source_is_reported_and_the_rest_goes_on(web: FakeWeb, tmp_path: Path) -> None:

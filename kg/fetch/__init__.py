@@ -32,7 +32,7 @@ from .. import __version__, extract
 from ..errors import KgError
 from ..fsio import atomic_write
 from ..ids import normalize_doi, normalize_openalex, normalize_pmcid, normalize_pmid
-from ..pipeline import FETCH_HIDDEN
+from ..pipeline import FETCH_HIDDEN, collector_paused
 from ..records import Paper, Problem, Relation
 from . import crossref, europepmc, openalex, opencitations, pubmed, semanticscholar
 from .service import (
@@ -187,8 +187,14 @@ class Digest:
     empty: bool = True
 
     @classmethod
-    def of(cls, records: Iterable[Any]) -> Digest:
+    def of(cls, records: Iterable[Any], asked: Iterable[str] = ()) -> Digest:
+        """The digest of an answer's records. Links are kept when an end is a paper the
+        request ``asked`` about (by any of the ids the answer gives it): a link between two
+        others (a citing paper's other references) comes again with either one's own record,
+        if it is ever followed."""
         papers, links, empty = [], [], True
+        about = set(asked)
+        found = []
         for record in records:
             if isinstance(record, Problem):
                 continue
@@ -198,10 +204,15 @@ class Digest:
                 ids = ids_of(record)
                 if ids and (record.primary or len(ids) > 1):
                     papers.append((ids, record.primary))
+                if record.primary and not about.isdisjoint(ids):  # an asked paper's own ids
+                    about.update(ids)
             elif isinstance(record, Relation) and record.kind in ("cites", "similar"):
                 s, o = ids_of(record.subject), ids_of(record.object)
                 if s and o:
-                    links.append((record.kind, s, o, record.rank))
+                    found.append((record.kind, s, o, record.rank))
+        for link in found:
+            if not about.isdisjoint(link[1]) or not about.isdisjoint(link[2]):
+                links.append(link)
         return cls(papers, links, empty)
 
     def dump(self) -> dict[str, Any]:
@@ -338,7 +349,8 @@ def fetch(
         raise KgError("--depth must be 0 or more, --max-papers and --per-paper 1 or more")
     run = _Run(options, progress or (lambda _: None))
     try:
-        return run.go()
+        with collector_paused():  # the fetch's records and links hold no cycles
+            return run.go()
     finally:
         run.client.close()
 
@@ -379,6 +391,7 @@ class _Run:
         self.registry = Registry()
         self.report = FetchReport()
         self.relations: list[tuple[str, list[str], list[str], int | None]] = []
+        self.ends: dict[str, list[int]] = {}  # an id key -> the relations it is an end of
         self.selected: list[str] = []  # keys of the papers the fetch is about
         self.levels: list[list[str]] = []
         self.down: set[str] = set()  # services found unreachable
@@ -493,7 +506,11 @@ class _Run:
         first: dict[int, int] = {}
         papers: dict[int, Known] = {}
         lookup, add = self.registry.lookup, self.registry.add
-        for n, (kind, subject_ids, object_ids, _rank) in enumerate(self.relations):
+        touching = sorted(
+            {n for paper in frontier.values() for i in paper.names for n in self.ends.get(i, ())}
+        )
+        for n in touching:  # in the order the links were met
+            kind, subject_ids, object_ids, _rank = self.relations[n]
             s, o = lookup(subject_ids), lookup(object_ids)
             in_s = s is not None and id(s) in frontier
             in_o = o is not None and id(o) in frontier
@@ -645,10 +662,10 @@ class _Run:
     def _records(self, ask: Ask, data: bytes) -> Digest:
         """What the fetch takes from a saved answer: its papers' identifiers and its links,
         read by the answer's extractor once and then kept in the hidden folder by the
-        answer's content hash (a rerun reads that instead of the answer)."""
+        request and the answer's content hash (a rerun reads that instead of the answer)."""
         if not ask.fmt:
             return Digest()
-        key = hashlib.sha256(data).hexdigest()
+        key = hashlib.sha256(ask.identity().encode() + b"\0" + data).hexdigest()
         kept = self.hidden / "digests" / key[:2] / f"{key}.json"
         try:
             found = json.loads(kept.read_bytes())
@@ -661,7 +678,8 @@ class _Run:
             records = list(extract.extractor(ask.fmt).parse(text))
         except KgError:
             records = []
-        digest = Digest.of(records)
+        asked = [i for key in ask.papers for i in self.registry.find(key).names]
+        digest = Digest.of(records, asked)
         stored = {"kg": __version__, "format": ask.fmt, **digest.dump()}
         kept.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(kept, json.dumps(stored, separators=(",", ":")).encode(), durable=False)
@@ -675,10 +693,14 @@ class _Run:
             known = add(ids)
             if primary:
                 known.found_by.add(ask.service)
+        ends = self.ends
         for kind, s, o, rank in digest.links:
+            n = len(self.relations)
             for side in (s, o):
                 if len(side) > 1:  # the ids it joins are news even if the link is not followed
                     add(side)
+                for i in side:
+                    ends.setdefault(i, []).append(n)
             self.relations.append((kind, s, o, rank))
 
     def _failed(self, ask: Ask, status: int | None, message: str, url: str = "") -> None:

@@ -47,20 +47,19 @@ def metadata(papers: list[Known]) -> list[Ask]:
 
 
 def links(papers: list[Known], relations: set[str], per_paper: int) -> list[Ask]:
-    """``cmd=neighbor`` gives references, citing papers and similar papers (ranked) in one
-    request; with only ``similar`` asked, ``cmd=neighbor_score`` gives them with scores."""
+    """``cmd=neighbor`` gives references and citing papers (and similar papers, ranked) in
+    one request; ``cmd=neighbor_score`` gives the similar papers with their scores."""
     pmids = sorted((p.pmid for p in papers if p.pmid), key=int)
     by_pmid = {p.pmid: p.key for p in papers if p.pmid}
+    commands: list[tuple[str, tuple[tuple[str, str], ...]]] = []
     if relations & {"refs", "cited-by"}:
-        command: tuple[tuple[str, str], ...] = (("cmd", "neighbor"),)
-    elif "similar" in relations:
-        command = (("cmd", "neighbor_score"), ("linkname", "pubmed_pubmed"))
-    else:
-        return []
+        commands.append(("elink", (("cmd", "neighbor"),)))
+    if "similar" in relations:
+        commands.append(("similar", (("cmd", "neighbor_score"), ("linkname", "pubmed_pubmed"))))
     return [
         Ask(
             NAME,
-            "elink",
+            endpoint,
             "elink.fcgi",
             (
                 ("dbfrom", "pubmed"),
@@ -75,6 +74,7 @@ def links(papers: list[Known], relations: set[str], per_paper: int) -> list[Ask]
             tuple(by_pmid[p] for p in batch),
         )
         for batch in batches(pmids, ELINK_BATCH)
+        for endpoint, command in commands
     ]
 
 
