@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from kg.records import CitationCounts, CitationStatement, Paper, Problem, Record, Relation
 
@@ -36,3 +37,17 @@ def problems(records: list[Record]) -> list[Problem]:
 
 def counts(records: list[Record]) -> list[CitationCounts]:
     return [r for r in records if isinstance(r, CitationCounts)]
+
+
+def json_like(keys: list[str]) -> Any:
+    """A Hypothesis strategy for JSON values made of ``keys`` and small scalars: answers of a
+    service's shape, broken in every way."""
+    from hypothesis import strategies as st
+
+    names = st.sampled_from(keys)
+    scalars = st.none() | st.booleans() | st.integers(-5, 10**9) | st.text(max_size=12) | names
+    return st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(names, inner, max_size=5),
+        max_leaves=30,
+    )

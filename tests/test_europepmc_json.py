@@ -16,7 +16,7 @@ import kg
 from kg.extract import detect, europepmc_json
 from kg.records import Grant, Journal, MeshHeading, PaperRef, Record
 
-from .helpers import RECORD_TYPES, cited, counts, papers, problems, relations, text_of
+from .helpers import RECORD_TYPES, cited, counts, json_like, papers, problems, relations, text_of
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "api" / "europepmc"
@@ -208,7 +208,7 @@ def test_graph_has_papers_counts_and_citations(tmp_path: Path) -> None:
     assert graph.query(ask).askAnswer
 
 
-KEYS = st.sampled_from(
+JSON = json_like(
     [
         "id",
         "source",
@@ -233,12 +233,6 @@ KEYS = st.sampled_from(
         "meshHeadingList",
         "meshHeading",
     ]
-)
-SCALARS = st.none() | st.booleans() | st.integers(-5, 10**9) | st.text(max_size=12) | KEYS
-JSON = st.recursive(
-    SCALARS,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=5),
-    max_leaves=30,
 )
 
 

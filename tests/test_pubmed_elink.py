@@ -16,7 +16,7 @@ import kg
 from kg.extract import detect, pubmed_elink
 from kg.records import Paper, PaperRef, Problem, Record, Relation
 
-from .helpers import RECORD_TYPES, cited, papers, problems, relations, text_of
+from .helpers import RECORD_TYPES, cited, json_like, papers, problems, relations, text_of
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "api" / "ncbi_eutils"
@@ -173,7 +173,7 @@ def test_graph_has_similarity_with_rank_and_score_and_citations(tmp_path: Path) 
     assert graph.query(asked).askAnswer
 
 
-KEYS = st.sampled_from(
+JSON = json_like(
     [
         "dbfrom",
         "ids",
@@ -189,12 +189,6 @@ KEYS = st.sampled_from(
         "pubmed_pubmed_refs",
         "pubmed_pubmed_citedin",
     ]
-)
-SCALARS = st.none() | st.booleans() | st.integers(-5, 10**9) | st.text(max_size=12) | KEYS
-JSON = st.recursive(
-    SCALARS,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=5),
-    max_leaves=30,
 )
 
 

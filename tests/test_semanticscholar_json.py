@@ -15,7 +15,7 @@ import kg
 from kg.extract import detect, semanticscholar_json
 from kg.records import CitationStatement, Journal, PaperRef, Record
 
-from .helpers import RECORD_TYPES, cited, counts, papers, problems, relations, text_of
+from .helpers import RECORD_TYPES, cited, counts, json_like, papers, problems, relations, text_of
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "api" / "semanticscholar"
@@ -206,7 +206,7 @@ def test_graph_has_statements_with_intents_and_characterizations(tmp_path: Path)
     assert conforms, text
 
 
-KEYS = st.sampled_from(
+JSON = json_like(
     [
         "paperId",
         "externalIds",
@@ -229,12 +229,6 @@ KEYS = st.sampled_from(
         "references",
         "error",
     ]
-)
-SCALARS = st.none() | st.booleans() | st.integers(-5, 10**9) | st.text(max_size=12) | KEYS
-JSON = st.recursive(
-    SCALARS,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=5),
-    max_leaves=30,
 )
 
 
