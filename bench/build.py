@@ -30,7 +30,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import re
 import select
 import shlex
@@ -45,12 +44,12 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field, replace
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from .corpus import SIZES, Corpus, describe, write_corpus
-from .results import RESULTS, write_section
+from .results import RESULTS, md_table, package_version, write_section
+from .results import machine as results_machine
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "build"  # this benchmark's section of bench/RESULTS.md
@@ -944,15 +943,6 @@ def table(results: Results) -> str:
     return "\n".join(parts)
 
 
-def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|")
-
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
-    return lines
-
-
 def results_markdown(results: Results) -> str:
     """The build benchmark's section of bench/RESULTS.md."""
     lines = [
@@ -972,14 +962,14 @@ def results_markdown(results: Results) -> str:
         "",
         "## Targets",
         "",
-        *_md_table(
+        *md_table(
             CHECK_HEADER,
             [(c.label, _value(c), c.target, f"**{_verdict(c)}**", c.note) for c in results.checks],
         ),
         "",
         "## Figures",
         "",
-        *_md_table(FIGURE_HEADER, figure_rows(results)),
+        *md_table(FIGURE_HEADER, figure_rows(results)),
         "",
         "Times are the wall clock of the whole process (Python start-up and imports included), "
         "in seconds. Peak memory is the larger of the peak RSS of the largest process "
@@ -987,7 +977,7 @@ def results_markdown(results: Results) -> str:
         "",
         "## Named queries",
         "",
-        *_md_table(QUERY_HEADER, _query_rows(results)),
+        *md_table(QUERY_HEADER, _query_rows(results)),
         "",
         "Each query runs in a warm process (kg: the store opened read-only; rdflib: a `Dataset` "
         "holding the N-Quads export); the time is the median of the runs, from the call to the "
@@ -1003,59 +993,16 @@ def results_markdown(results: Results) -> str:
 # ---------------------------------------------------------------------------- the machine
 
 
-def _package_version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "not installed"
-
-
-def kg_commit() -> str:
-    """The commit kg was measured at, marked when kg/ has changes not committed."""
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "--short=12", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "--no-optional-locks", "-C", str(ROOT), "status", "--porcelain", "--", "kg"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-    return f"{head} (with uncommitted changes in kg/)" if dirty else head
-
-
 def machine() -> tuple[tuple[str, str], ...]:
-    cpu = ram = "?"
-    cpuinfo, meminfo = Path("/proc/cpuinfo"), Path("/proc/meminfo")
-    if cpuinfo.exists():
-        found = re.search(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.MULTILINE)
-        cpu = found.group(1).strip() if found else cpu
-    if meminfo.exists():
-        found = re.search(r"^MemTotal:\s*(\d+) kB", meminfo.read_text(), re.MULTILINE)
-        ram = f"{int(found.group(1)) / 1024**2:.1f} GiB" if found else ram
     oxigraph = oxigraph_cli()
     cli = "not found"
     if oxigraph:
         done = subprocess.run([str(oxigraph), "--version"], capture_output=True, text=True)
         cli = done.stdout.strip() or "?"
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
-    return (
-        ("CPU", cpu),
-        ("cores", str(os.cpu_count())),
-        ("RAM", ram),
-        ("OS", platform.platform()),
-        ("Python", platform.python_version()),
-        ("kg", f"{_package_version('kg')}, commit {kg_commit()}"),
-        ("pyoxigraph", _package_version("pyoxigraph")),
+    return results_machine(
+        ("pyoxigraph", package_version("pyoxigraph")),
         ("oxigraph CLI", cli),
-        ("rdflib", _package_version("rdflib")),
-        ("load average at the start", load),
+        ("rdflib", package_version("rdflib")),
     )
 
 

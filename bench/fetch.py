@@ -31,7 +31,6 @@ import logging
 import math
 import multiprocessing
 import os
-import platform
 import re
 import shlex
 import statistics
@@ -43,7 +42,6 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
-from importlib.metadata import PackageNotFoundError, version
 from itertools import accumulate, pairwise
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -52,7 +50,8 @@ from urllib.parse import parse_qsl
 
 from tests.fetch_server import FakeWeb, Paper
 
-from .results import RESULTS, write_section
+from .results import RESULTS, md_table, package_version, write_section
+from .results import machine as results_machine
 
 SECTION = "fetch"  # this benchmark's section of bench/RESULTS.md
 SOURCES = ("pubmed", "openalex", "crossref")
@@ -790,13 +789,6 @@ def _verdict(check: Check) -> str:
     return {True: "met", False: "not met", None: "not measured"}[check.met]
 
 
-def _md_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return lines + [
-        "| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows
-    ]
-
-
 def _phase_label(phase: PhaseFigure) -> str:
     return f"level {phase.level}: {phase.name} ({PHASE_SERVICES.get(phase.name, '')})"
 
@@ -926,7 +918,7 @@ def results_markdown(results: Results) -> str:
         "",
         "## Targets",
         "",
-        *_md_table(
+        *md_table(
             ("target", "value", "limit", "verdict"),
             [(c.label, c.shown, c.target, f"**{_verdict(c)}**") for c in results.checks],
         ),
@@ -942,7 +934,7 @@ def results_markdown(results: Results) -> str:
         "",
         "## Requests by level and endpoint",
         "",
-        *_md_table(ENDPOINT_HEADER, endpoint_rows(run)),
+        *md_table(ENDPOINT_HEADER, endpoint_rows(run)),
         "",
         "Ids sent counts every identifier the requests named; distinct papers counts the corpus "
         "papers they stand for (a paper named by its PMID in one request and by its DOI or "
@@ -953,7 +945,7 @@ def results_markdown(results: Results) -> str:
         "",
         "## Time by phase",
         "",
-        *_md_table(PHASE_HEADER, phase_rows(run)),
+        *md_table(PHASE_HEADER, phase_rows(run)),
         "",
         "The floor of a phase is the largest, over the services it asks, of the requests "
         "answered over the service's documented rate; the fetch's floor is their sum. After "
@@ -986,37 +978,10 @@ def table(results: Results) -> str:
 # ---------------------------------------------------------------------------- the machine
 
 
-def _package_version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "not installed"
-
-
 def machine() -> tuple[tuple[str, str], ...]:
-    from .build import kg_commit
-
-    cpu = ram = "?"
-    cpuinfo, meminfo = Path("/proc/cpuinfo"), Path("/proc/meminfo")
-    if cpuinfo.exists():
-        found = re.search(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.MULTILINE)
-        cpu = found.group(1).strip() if found else cpu
-    if meminfo.exists():
-        found = re.search(r"^MemTotal:\s*(\d+) kB", meminfo.read_text(), re.MULTILINE)
-        ram = f"{int(found.group(1)) / 1024**2:.1f} GiB" if found else ram
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
-    return (
-        ("CPU", cpu),
-        ("cores", str(os.cpu_count())),
-        ("RAM", ram),
-        ("OS", platform.platform()),
-        ("Python", platform.python_version()),
-        ("kg", f"{_package_version('kg')}, commit {kg_commit()}"),
-        ("httpx", _package_version("httpx")),
-        ("hishel", _package_version("hishel")),
-        ("werkzeug", _package_version("werkzeug")),
-        ("pytest-httpserver", _package_version("pytest-httpserver")),
-        ("load average at the start", load),
+    return results_machine(
+        *((name, package_version(name)) for name in ("httpx", "hishel", "werkzeug")),
+        ("pytest-httpserver", package_version("pytest-httpserver")),
     )
 
 

@@ -37,8 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .build import change_one_file, kg_commit
+from .build import change_one_file
 from .corpus import SIZES, describe, write_corpus
+from .results import kg_commit
 
 # the stage a sample of the build's main thread is in, by the first of these kg functions found
 # on its stack (the map runs inside _write_outputs, as the loading does)

@@ -10,10 +10,16 @@ as they are; a benchmark with no section yet gets one at the end.
 
 from __future__ import annotations
 
+import os
+import platform
 import re
+import subprocess
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+ROOT = RESULTS.parent.parent
 
 
 def begin(name: str) -> str:
@@ -46,3 +52,62 @@ def write_section(name: str, content: str, path: Path = RESULTS) -> None:
 
     old = path.read_text(encoding="utf-8") if path.exists() else ""
     atomic_write(path, replace_section(old, name, content).encode("utf-8"))
+
+
+def md_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    """The lines of a Markdown table (a ``|`` in a cell escaped)."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + [
+        "| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in rows
+    ]
+
+
+def package_version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def kg_commit() -> str:
+    """The commit kg was measured at, marked when kg/ has changes not committed."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short=12", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "--no-optional-locks", "-C", str(ROOT), "status", "--porcelain", "--", "kg"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return f"{head} (with uncommitted changes in kg/)" if dirty else head
+
+
+def machine(*packages: tuple[str, str]) -> tuple[tuple[str, str], ...]:
+    """What a result was measured on: CPU, cores, memory, OS, Python, kg's commit, the
+    ``packages`` given (name, version) and the load when the run started."""
+    cpu = ram = "?"
+    cpuinfo, meminfo = Path("/proc/cpuinfo"), Path("/proc/meminfo")
+    if cpuinfo.exists():
+        found = re.search(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.MULTILINE)
+        cpu = found.group(1).strip() if found else cpu
+    if meminfo.exists():
+        found = re.search(r"^MemTotal:\s*(\d+) kB", meminfo.read_text(), re.MULTILINE)
+        ram = f"{int(found.group(1)) / 1024**2:.1f} GiB" if found else ram
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return (
+        ("CPU", cpu),
+        ("cores", str(os.cpu_count())),
+        ("RAM", ram),
+        ("OS", platform.platform()),
+        ("Python", platform.python_version()),
+        ("kg", f"{package_version('kg')}, commit {kg_commit()}"),
+        *packages,
+        ("load average at the start", load),
+    )
