@@ -12,7 +12,7 @@ import kg
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 ONTOLOGY = ROOT / "ontology"
-SHARED = ROOT.parent / "shared"
+FIXTURES = ROOT / "tests" / "fixtures"
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -1,4 +1,5 @@
-"""What the extractor tests share: where the real samples are, and how to pick records."""
+"""What the extractor tests share: where the real samples are (copies in tests/fixtures/samples,
+their sources in its SOURCES.md), and how to pick records."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from typing import Any
 
 from kg.records import CitationCounts, CitationStatement, Paper, Problem, Record, Relation
 
-from .conftest import SHARED
+from .conftest import FIXTURES
 
-SAMPLES = SHARED / "samples"
+SAMPLES = FIXTURES / "samples"
 RECORD_TYPES = (Paper, Relation, CitationStatement, CitationCounts, Problem)
 
 

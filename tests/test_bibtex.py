@@ -431,7 +431,6 @@ def test_sniff_accepts_header_comment_and_uppercase_types() -> None:
 # ---------------------------------------------------------------------------- real samples
 
 
-@pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/samples not present")
 class TestSamples:
     def read(self, name: str) -> list[Record]:
         return list(bibtex.parse((SAMPLES / "bibtex" / name).read_text(encoding="utf-8")))

@@ -476,7 +476,6 @@ def test_sniff_is_cheap_on_a_huge_text() -> None:
 # ---------------------------------------------------------------------------- real samples
 
 
-@pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/samples not present")
 class TestSamples:
     def read(self, name: str) -> list[Record]:
         return list(crossref_json.parse(text_of(SAMPLES / "crossref_json" / name)))

@@ -480,7 +480,6 @@ def test_sniff_rejects_near_misses(text: str) -> None:
 # ---------------------------------------------------------------------------- real samples
 
 
-@pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/samples not present")
 class TestSamples:
     def read(self, name: str) -> list[Record]:
         text = text_of(SAMPLES / "medline" / name)

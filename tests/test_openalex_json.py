@@ -451,7 +451,6 @@ def found() -> list[Record]:
     return list(openalex_json.parse(text_of(SAMPLES / "openalex_json" / "W2741809807.json")))
 
 
-@pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/samples not present")
 class TestSample:
     def test_no_problems_one_paper(self, found: list[Record]) -> None:
         assert problems(found) == []

@@ -882,7 +882,6 @@ def test_sniff_rejects_near_misses(text: str) -> None:
 # ---------------------------------------------------------------------------- real samples
 
 
-@pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/samples not present")
 class TestRealSamples:
     def read(self, name: str) -> list:
         text = (SAMPLES / "pubmed_xml" / name).read_text(encoding="utf-8")

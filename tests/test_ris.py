@@ -376,7 +376,6 @@ def test_sniff_accepts_a_provider_header_when_records_end_with_er() -> None:
 # ---------------------------------------------------------------------------- real samples
 
 
-@pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/samples not present")
 class TestSamples:
     def read(self, name: str) -> list[Record]:
         return list(ris.parse((SAMPLES / "ris" / name).read_text(encoding="utf-8")))

@@ -1,6 +1,6 @@
-"""The real exports in ../shared/samples (third-party files, not ours), all built in one folder
-together with the seeds: every figure the formats issue lists, checked on the merged graph.
-Skipped when ../shared/samples is not there (a clone on its own)."""
+"""The real exports in tests/fixtures/samples (third-party files, not ours; sources in its
+SOURCES.md), all built in one folder
+together with the seeds: every figure the formats issue lists, checked on the merged graph."""
 
 from __future__ import annotations
 
@@ -15,10 +15,9 @@ from rdflib import Dataset, Graph, Literal, URIRef
 import kg
 from kg.extract import detect
 
-from .conftest import SEEDS, SHARED
+from .conftest import FIXTURES, SEEDS
 
-SAMPLES = SHARED / "samples"
-pytestmark = pytest.mark.skipif(not SAMPLES.exists(), reason="../shared/samples not present")
+SAMPLES = FIXTURES / "samples"
 
 PREFIXES = """
 PREFIX cito: <http://purl.org/spar/cito/>

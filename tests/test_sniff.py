@@ -22,6 +22,7 @@ def text_of(path: Path) -> str:
 
 MIXED = FIXTURES / "queries"  # the named queries' graph: several formats in one folder
 FETCH = FIXTURES / "fetch"  # the test server's table of papers (tests/fetch_server.py): no input
+ONTOLOGIES = FIXTURES / "ontologies"  # SPAR's published ontologies: no input
 # recorded API responses, a folder per service (their origins: api/SOURCES.md)
 API_FORMATS = {
     "ncbi_eutils": "pubmed_elink",
@@ -32,15 +33,18 @@ API_FORMATS = {
 OWN = sorted(
     p
     for p in FIXTURES.rglob("*")
-    if p.is_file() and not {MIXED, FETCH} & set(p.parents) and p.name != "SOURCES.md"
+    if p.is_file() and not {MIXED, FETCH, ONTOLOGIES} & set(p.parents) and p.name != "SOURCES.md"
 )
 OTHERS = sorted([p for p in CASES.rglob("input/*") if p.is_file()] + [p for p in SEEDS.iterdir()])
 
 
 def own_format(path: Path) -> str:
-    """A fixture's format: its folder's name, or its service's format under api/."""
+    """A fixture's format: its folder's name (under samples/ too), or its service's format
+    under api/."""
     parts = path.relative_to(FIXTURES).parts
-    return API_FORMATS[parts[1]] if parts[0] == "api" else parts[0]
+    if parts[0] == "api":
+        return API_FORMATS[parts[1]]
+    return parts[1] if parts[0] == "samples" else parts[0]
 
 
 def test_every_format_has_fixtures() -> None:

@@ -10,7 +10,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from kg.rdf import date_literal
 from kg.vocab import C4O, CITO, DEO, FABIO, KGO, KGO_IRI, KGO_TERMS
 
-from .conftest import ONTOLOGY, SHARED
+from .conftest import FIXTURES, ONTOLOGY
 
 
 def test_namespaces_are_closed() -> None:
@@ -34,12 +34,11 @@ def test_ontology_declares_exactly_the_kgo_terms() -> None:
             assert onto.value(iri, RDFS.domain) is not None, term
 
 
-@pytest.mark.skipif(not (SHARED / "ontologies").is_dir(), reason="needs ../shared/ontologies")
 @pytest.mark.parametrize(
     ("namespace", "file"), [(CITO, "cito"), (FABIO, "fabio"), (C4O, "c4o"), (DEO, "deo")]
 )
 def test_spar_terms_exist_in_the_published_ontologies(namespace, file: str) -> None:
-    onto = Graph().parse(SHARED / "ontologies" / f"{file}.ttl")
+    onto = Graph().parse(FIXTURES / "ontologies" / f"{file}.ttl")  # sources: its SOURCES.md
     subjects = {str(s) for s in onto.subjects()}
     terms = namespace._ClosedNamespace__uris.values()  # type: ignore[attr-defined]
     missing = [str(t) for t in terms if str(t) not in subjects]
