@@ -12,6 +12,8 @@ from pathlib import Path
 from .conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+QUERY_DOC = (ROOT / "docs" / "query.md").read_text(encoding="utf-8")
+NETWORKS_DOC = (ROOT / "docs" / "networks.md").read_text(encoding="utf-8")
 
 
 def test_readme_query_gives_the_documented_result(seed_build: Path) -> None:
@@ -58,22 +60,29 @@ def test_readme_python_api_example_runs(tmp_path: Path) -> None:
     assert scope["most_central"][0][0] == "doi:10.1186/s12939-015-0156-0"  # cited 5 times
 
 
-def test_every_named_query_is_in_the_readme() -> None:
+def test_every_named_query_is_documented() -> None:
     from kg.query import named
 
-    table = README.split("### Named queries", 1)[1].split("\n#", 1)[0]
+    table = QUERY_DOC.split("## Named queries", 1)[1].split("\n#", 1)[0]
     rows = re.findall(r"^\| `([\w-]+)` \|", table, re.M)
     assert sorted(rows) == sorted(named())
 
 
-def test_every_export_format_and_projection_is_in_the_readme() -> None:
+def test_every_export_format_and_projection_is_documented() -> None:
     from kg.export import EXPORT_FORMATS
     from kg.netexport import NETWORK_FORMATS
     from kg.projections import PROJECTIONS
 
-    exports = README.split("### `kg export`", 1)[1].split("\n### ", 1)[0]
+    exports = QUERY_DOC.split("## `kg export`", 1)[1].split("\n## ", 1)[0]
     assert sorted(re.findall(r"^\| `(\w+)` \|", exports, re.M)) == sorted(
         [*EXPORT_FORMATS, *NETWORK_FORMATS]
     )
-    networks = README.split("## Networks", 1)[1].split("\n### ", 1)[0]
+    networks = NETWORKS_DOC.split("## Networks", 1)[1].split("\n### ", 1)[0]
     assert sorted(re.findall(r"^\| `(\w+)` \|", networks, re.M)) == sorted(PROJECTIONS)
+
+
+def test_the_readme_is_short_and_its_links_exist() -> None:
+    assert len(README) <= 10_000
+    for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", README):
+        if "://" not in target:
+            assert (ROOT / target).exists(), target
