@@ -12,7 +12,7 @@ from .pipeline import Progress
 _WIDTH = 24  # characters of the bar itself
 
 
-def _clock(seconds: float) -> str:
+def clock(seconds: float) -> str:
     minutes, seconds = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
@@ -21,16 +21,16 @@ def _clock(seconds: float) -> str:
 def describe(state: Progress, elapsed: float) -> str:
     """One line: the bar, files and records read, the rate and the time left (reading); then
     each stage with how long it has taken so far (``elapsed``: since the stage began)."""
-    clock = _clock(elapsed)
+    shown = clock(elapsed)
     if state.stage == "merging":
-        return f"merging {state.records:,} records from {state.files_total:,} files… {clock}"
+        return f"merging {state.records:,} records from {state.files_total:,} files… {shown}"
     if state.stage == "loading":
         rate = f", {state.quads / elapsed:,.0f} quads/s" if elapsed >= 1 else ""
-        return f"loading the store: {state.quads:,} quads{rate}… {clock}"
+        return f"loading the store: {state.quads:,} quads{rate}… {shown}"
     if state.stage == "writing":
-        return f"writing graph.ttl, graph.trig and the map ({state.quads:,} quads)… {clock}"
+        return f"writing graph.ttl, graph.trig and the map ({state.quads:,} quads)… {shown}"
     if state.stage != "reading":
-        return f"{state.stage}… {clock}"
+        return f"{state.stage}… {shown}"
     share = state.done_bytes / state.total_bytes if state.total_bytes else 1.0
     filled = round(share * _WIDTH)
     line = (
@@ -40,8 +40,21 @@ def describe(state: Progress, elapsed: float) -> str:
     if elapsed >= 1:  # a rate and a forecast from less than a second mean nothing
         line += f", {state.records / elapsed:,.0f} records/s"
         if 0 < share < 1:
-            line += f", about {_clock(elapsed * (1 - share) / share)} left"
+            line += f", about {clock(elapsed * (1 - share) / share)} left"
     return line
+
+
+def write_line(stream: TextIO, text: str) -> None:
+    """Draw ``text`` over the terminal line ``stream``'s cursor is on, cut to its width."""
+    width = shutil.get_terminal_size((100, 20)).columns - 1
+    stream.write("\r" + text[:width].ljust(width))
+    stream.flush()
+
+
+def clear_line(stream: TextIO) -> None:
+    width = shutil.get_terminal_size((100, 20)).columns - 1
+    stream.write("\r" + " " * width + "\r")
+    stream.flush()
 
 
 class ProgressBar:
@@ -78,9 +91,7 @@ class ProgressBar:
             return
         since = self.started if state.stage == "reading" else self.stage_started
         self.drawn = now
-        width = shutil.get_terminal_size((100, 20)).columns - 1
-        self.stream.write("\r" + describe(state, now - since)[:width].ljust(width))
-        self.stream.flush()
+        write_line(self.stream, describe(state, now - since))
         self.shown = True
 
     def _tick(self, every: float) -> None:
@@ -94,6 +105,4 @@ class ProgressBar:
         self.ticker.join()
         with self.lock:
             if self.shown:
-                width = shutil.get_terminal_size((100, 20)).columns - 1
-                self.stream.write("\r" + " " * width + "\r")
-                self.stream.flush()
+                clear_line(self.stream)

@@ -686,3 +686,19 @@ def test_missing_matches_references_known_only_as_text(web: FakeWeb, tmp_path: P
         (web.papers["24889853"].title + ".", "10.1136/bmjopen-2014-005191")
     ]
     assert papers_after == papers_before  # the reference became the paper, not a second node
+
+
+def test_a_doi_in_a_url_path_keeps_its_slashes_and_escapes_the_rest() -> None:
+    from kg.fetch import opencitations, semanticscholar
+    from kg.fetch.service import Known
+
+    doi = "10.1002/(sici)1097-0258(19980815/30)17:15/16<1661::aid-sim968>3.0.co;2-2#x?y"
+    escaped = (
+        "10.1002/(sici)1097-0258(19980815/30)17:15/16%3C1661::aid-sim968%3E3.0.co%3B2-2%23x%3Fy"
+    )
+    paper = Known(f"doi:{doi}", doi=doi)
+    asks = opencitations.links([paper], {"refs"}, 10) + semanticscholar.links([paper], {"refs"}, 10)
+    assert [ask.path for ask in asks] == [
+        f"references/doi:{escaped}",
+        f"paper/DOI:{escaped}/references",
+    ]

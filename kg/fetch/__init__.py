@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -31,10 +30,12 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__, extract
 from ..errors import KgError
 from ..fsio import atomic_write
-from ..ids import normalize_doi, normalize_openalex, normalize_pmcid, normalize_pmid
+from ..ids import normalize_doi
 from ..pipeline import FETCH_HIDDEN, collector_paused
-from ..records import Paper, Problem, Relation
 from . import crossref, europepmc, openalex, opencitations, pubmed, semanticscholar
+from .known import Digest, Registry
+from .known import parse_id as parse_id  # for kg.cli and users
+from .known import read_ids as read_ids
 from .service import (
     RELATIONS,
     Ask,
@@ -78,7 +79,6 @@ class FetchProgress:
     from_folder: int
     papers: int
     cap: int
-    stage: str = "fetching"
 
 
 @dataclass
@@ -137,179 +137,6 @@ class FetchReport:
             "unmatched": self.unmatched,
         }
         return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
-
-
-# ------------------------------------------------------------------------------- identifiers
-
-_PMID_TEXT = re.compile(r"^(?:pmid:\s*|https?://pubmed\.ncbi\.nlm\.nih\.gov/)?(\d{1,8})/?$", re.I)
-_PMCID_TEXT = re.compile(
-    r"^(?:pmcid:\s*|https?://(?:www\.ncbi\.nlm\.nih\.gov|pmc\.ncbi\.nlm\.nih\.gov)/"
-    r"(?:pmc/)?articles/)?(PMC\d+)/?$",
-    re.I,
-)
-
-
-def parse_id(text: str) -> tuple[str, str] | None:
-    """``("doi", "10.1/x")``, ``("pmid", "25879639")``, ``("pmcid", "PMC1")`` or
-    ``("openalex", "W1")`` for an identifier as a user writes it; None for anything else."""
-    text = text.strip()
-    if m := _PMID_TEXT.match(text):
-        pmid = normalize_pmid(m.group(1))
-        return ("pmid", pmid) if pmid else None
-    if m := _PMCID_TEXT.match(text):
-        pmcid = normalize_pmcid(m.group(1))
-        return ("pmcid", pmcid) if pmcid else None
-    if openalex := normalize_openalex(text.removeprefix("openalex:")):
-        return "openalex", openalex
-    if doi := normalize_doi(text):
-        return "doi", doi
-    return None
-
-
-def read_ids(lines: Iterable[str]) -> list[str]:
-    """The identifiers of a file: one a line (or several, by spaces or commas), ``#``
-    comments and blank lines left out."""
-    found = []
-    for line in lines:
-        line = line.split("#", 1)[0] if not line.lstrip().startswith("http") else line
-        found.extend(part for part in re.split(r"[\s,]+", line.strip()) if part)
-    return found
-
-
-@dataclass(frozen=True)
-class Digest:
-    """What the fetch takes from one answer: the identifier keys of each paper it is about
-    (``primary``) or names by several ids; each link (kind, subject's keys, object's keys,
-    rank); and whether the answer gives nothing to build at all."""
-
-    papers: list[tuple[list[str], bool]] = field(default_factory=list)
-    links: list[tuple[str, list[str], list[str], int | None]] = field(default_factory=list)
-    empty: bool = True
-
-    @classmethod
-    def of(cls, records: Iterable[Any], asked: Iterable[str] = ()) -> Digest:
-        """The digest of an answer's records. Links are kept when an end is a paper the
-        request ``asked`` about (by any of the ids the answer gives it): a link between two
-        others (a citing paper's other references) comes again with either one's own record,
-        if it is ever followed."""
-        papers, links, empty = [], [], True
-        about = set(asked)
-        found = []
-        for record in records:
-            if isinstance(record, Problem):
-                continue
-            empty = False
-            if isinstance(record, Paper):
-                # a listed paper named by one id tells nothing a link to it does not
-                ids = ids_of(record)
-                if ids and (record.primary or len(ids) > 1):
-                    papers.append((ids, record.primary))
-                if record.primary and not about.isdisjoint(ids):  # an asked paper's own ids
-                    about.update(ids)
-            elif isinstance(record, Relation) and record.kind in ("cites", "similar"):
-                s, o = ids_of(record.subject), ids_of(record.object)
-                if s and o:
-                    found.append((record.kind, s, o, record.rank))
-        for link in found:
-            if not about.isdisjoint(link[1]) or not about.isdisjoint(link[2]):
-                links.append(link)
-        return cls(papers, links, empty)
-
-    def dump(self) -> dict[str, Any]:
-        """A compact form for JSON: each identifier once, named by its index."""
-        table: dict[str, int] = {}
-
-        def index(ids: list[str]) -> list[int]:
-            return [table.setdefault(i, len(table)) for i in ids]
-
-        papers = [[index(ids), primary] for ids, primary in self.papers]
-        links = [[kind, index(s), index(o), rank] for kind, s, o, rank in self.links]
-        return {"ids": list(table), "papers": papers, "links": links, "empty": self.empty}
-
-    @classmethod
-    def load(cls, data: dict[str, Any]) -> Digest:
-        ids = data["ids"]
-        papers = [([ids[i] for i in found], bool(primary)) for found, primary in data["papers"]]
-        links = [
-            (str(kind), [ids[i] for i in s], [ids[i] for i in o], rank)
-            for kind, s, o, rank in data["links"]
-        ]
-        return cls(papers, links, bool(data["empty"]))
-
-
-class Registry:
-    """The papers a fetch knows, one :class:`Known` however many identifiers it turns out to
-    have: two met apart and then seen together become one."""
-
-    def __init__(self) -> None:
-        self.by_id: dict[str, Known] = {}
-        self.made = 0
-
-    def lookup(self, ids: Iterable[str]) -> Known | None:
-        for i in ids:
-            if i in self.by_id:
-                return self.by_id[i]
-        return None
-
-    def add(self, ids: Sequence[str]) -> Known:
-        by_id = self.by_id
-        if len(ids) == 1 and (seen := by_id.get(ids[0])) is not None:
-            return seen
-        known: Known | None = None
-        others: list[Known] = []
-        for i in ids:
-            k = by_id.get(i)
-            if k is None or k is known:
-                continue
-            if known is None:
-                known = k
-            elif all(k is not other for other in others):
-                others.append(k)
-        if known is None:
-            known = Known(ids[0], seq=self.made)
-            self.made += 1
-        elif others:
-            found = [known, *others]
-            known = min(found, key=lambda k: k.seq)
-            for other in found:
-                if other is not known:
-                    self._merge(known, other)
-        for i in ids:
-            if i not in by_id:
-                kind, _, value = i.partition(":")
-                if getattr(known, kind) is None:
-                    setattr(known, kind, value)
-                by_id[i] = known
-                known.names.append(i)
-        return known
-
-    def _merge(self, into: Known, other: Known) -> None:
-        for name in ("doi", "pmid", "pmcid", "openalex"):
-            if getattr(into, name) is None:
-                setattr(into, name, getattr(other, name))
-        into.asked |= other.asked
-        into.found_by |= other.found_by
-        for i in other.names:
-            self.by_id[i] = into
-        into.names.extend(other.names)
-        other.names.clear()
-
-    def find(self, key: str) -> Known:
-        return self.by_id[key]
-
-
-def ids_of(ref: Any) -> list[str]:
-    """The identifier keys of a Paper or PaperRef (``doi:…``, ``pmid:…``, …)."""
-    found = []
-    if ref.doi:
-        found.append("doi:" + ref.doi)
-    if ref.pmid:
-        found.append("pmid:" + ref.pmid)
-    if ref.pmcid:
-        found.append("pmcid:" + ref.pmcid)
-    if ref.openalex:
-        found.append("openalex:" + ref.openalex)
-    return found
 
 
 # ---------------------------------------------------------------------------------- the fetch
@@ -399,6 +226,7 @@ class _Run:
         self.offline: list[str] = []
         self.lock = threading.Lock()
         self.fetched_now: set[str] = set()  # papers a request of this run was about
+        self.digests: dict[str, Digest] = {}  # by the key of the digest's file
         self.not_found_file = self.hidden / "not-found.json"
         self.gone: set[str] = set()
         if self.not_found_file.exists() and not options.refresh:
@@ -666,6 +494,8 @@ class _Run:
         if not ask.fmt:
             return Digest()
         key = hashlib.sha256(ask.identity().encode() + b"\0" + data).hexdigest()
+        if key in self.digests:  # a new answer's, made when it was saved
+            return self.digests[key]
         kept = self.hidden / "digests" / key[:2] / f"{key}.json"
         try:
             found = json.loads(kept.read_bytes())
@@ -683,6 +513,8 @@ class _Run:
         stored = {"kg": __version__, "format": ask.fmt, **digest.dump()}
         kept.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(kept, json.dumps(stored, separators=(",", ":")).encode(), durable=False)
+        with self.lock:
+            self.digests[key] = digest
         return digest
 
     def _absorb(self, ask: Ask, digest: Digest) -> None:
@@ -802,11 +634,8 @@ class _Run:
             found = {id(k) for k in self._papers(keys)} - seen
             report.levels.append(len(found))
             seen |= found
-        report.new = sum(
-            1
-            for p in papers
-            if p.key in self.fetched_now or any(i in self.fetched_now for i in ids_of(p))
-        )
+        report.new = sum(1 for p in papers if not self.fetched_now.isdisjoint(p.names))
+
         for p in papers:
             if not p.found_by:
                 report.not_found.append(p.label())
@@ -836,11 +665,6 @@ def _response(ask: Ask, data: bytes) -> bytes:
     if not ask.envelope:
         return data
     return json.dumps(json.loads(data).get("response")).encode()
-
-
-def report_of(folder: Path) -> bool:
-    """Whether ``folder/report.json`` is a fetch's report (which a build leaves out)."""
-    return (folder / HIDDEN).is_dir()
 
 
 def build_inputs(folder: Path) -> list[Path]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from typing import TextIO
 
+from ..console import clear_line, clock, write_line
 from . import FetchProgress
 
 
@@ -23,9 +23,7 @@ def describe(state: FetchProgress, elapsed: float) -> str:
     if elapsed >= 1:
         line += f", {state.requests / elapsed:.1f}/s"
         if 0 < share < 1:
-            left = elapsed * (1 - share) / share
-            minutes, seconds = divmod(int(left), 60)
-            line += f", at most about {minutes}:{seconds:02d} left"
+            line += f", at most about {clock(elapsed * (1 - share) / share)} left"
     return line
 
 
@@ -42,17 +40,12 @@ class FetchBar:
     def __call__(self, state: FetchProgress) -> None:
         with self.lock:
             now = time.monotonic()
-            if now - self.drawn < 0.1:
-                return
-            self.drawn = now
-            width = shutil.get_terminal_size((100, 20)).columns - 1
-            self.stream.write("\r" + describe(state, now - self.started)[:width].ljust(width))
-            self.stream.flush()
-            self.shown = True
+            if now - self.drawn >= 0.1:
+                self.drawn = now
+                write_line(self.stream, describe(state, now - self.started))
+                self.shown = True
 
     def close(self) -> None:
         with self.lock:
             if self.shown:
-                width = shutil.get_terminal_size((100, 20)).columns - 1
-                self.stream.write("\r" + " " * width + "\r")
-                self.stream.flush()
+                clear_line(self.stream)

@@ -171,13 +171,12 @@ def host_of(hosts: Mapping[str, Host], url: httpx.URL) -> Host | None:
 
 @dataclass(frozen=True)
 class Answer:
-    """A response read whole: its status, body, the day it was given (from ``Date``) and
-    whether the cache gave it."""
+    """A response read whole: its status, body, the day it was given (from ``Date``), the
+    cache's key for it and its URL as asked."""
 
     status: int
     body: bytes
     day: str
-    cached: bool
     key: str  # the cache's key for it
     url: str  # as asked, without keys
 
@@ -258,13 +257,10 @@ class Client:
         except httpx.HTTPError as error:
             raise FetchError(self.redact(f"{type(error).__name__}: {error}"), shown) from None
         status = response.extensions.get("caching")
-        cached = bool(getattr(status, "from_cache", False))
-        if cached:
+        if getattr(status, "from_cache", False):
             with self._count:
                 self.from_cache += 1
-        return Answer(
-            response.status_code, body, _day(response.headers.get("date")), cached, key, shown
-        )
+        return Answer(response.status_code, body, _day(response.headers.get("date")), key, shown)
 
     def forget(self, answer: Answer) -> None:
         """Drop ``answer`` from the cache (a body that could not be read)."""

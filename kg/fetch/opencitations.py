@@ -3,7 +3,7 @@ one request each."""
 
 from __future__ import annotations
 
-from .service import Ask, Host, Known
+from .service import Ask, Host, Known, path_id
 
 NAME = "opencitations"
 ENV = "KG_OPENCITATIONS_URL"
@@ -42,7 +42,7 @@ def links(papers: list[Known], relations: set[str], per_paper: int) -> list[Ask]
                     Ask(
                         NAME,
                         endpoint,
-                        f"{endpoint}/{found}",
+                        f"{endpoint}/{path_id(found)}",
                         (),
                         "opencitations_json",
                         "json",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from .service import Ask, Host, Known, batch_label, batches
+from .service import Ask, Host, Known, batch_label, batches, path_id
 
 NAME = "semanticscholar"
 ENV = "KG_SEMANTICSCHOLAR_URL"
@@ -61,7 +61,7 @@ def _page(paper_id: str, key: str, endpoint: str, offset: int, limit: int) -> As
     return Ask(
         NAME,
         endpoint,
-        f"paper/{paper_id}/{endpoint}",
+        f"paper/{path_id(paper_id)}/{endpoint}",
         (("fields", LINK_FIELDS), ("offset", str(offset)), ("limit", str(limit))),
         "semanticscholar_json",
         "json",

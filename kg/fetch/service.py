@@ -149,8 +149,9 @@ def base_url(env: str, default: str) -> str:
 
 
 def path_id(value: str) -> str:
-    """An identifier as one path segment (a DOI's slashes kept, as the services expect)."""
-    return quote(value, safe="/:")
+    """An identifier in a URL's path, its other reserved characters escaped (a DOI may hold
+    ``?``, ``#`` or ``;``); its slashes, colons and brackets are kept, as the services expect."""
+    return quote(value, safe="/:()")
 
 
 class Unreadable(ValueError):
