@@ -3,6 +3,7 @@ and PubMed's way of printing a date."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..rdf import clean_text
@@ -56,3 +57,31 @@ def month_date(year: Any, month: Any = None, day: Any = None) -> str | None:
     if d is None or not 1 <= d <= 31:
         return f"{y} {MONTHS[m - 1]}"
     return f"{y} {MONTHS[m - 1]} {d:02d}"
+
+
+class XmlRoot:
+    """Whether a text's document element (after its declaration, DOCTYPE and comments) is one
+    of ``names``; or its DOCTYPE names one and the internal subset runs past the text sniffed
+    (an entity bomb), which the format claims in order to refuse it, not leave it unknown."""
+
+    _SUBSET_END = re.compile(r"\]\s*>")
+
+    def __init__(self, *names: str) -> None:
+        alternatives = "|".join(names)
+        self.root = re.compile(
+            r"\A\s*(?:<\?xml\b[^>]*\?>\s*)?"
+            r"(?:(?:<!--.*?-->|<\?.*?\?>|<!DOCTYPE\b[^\[>]*(?:\[.*?\]\s*)?>)\s*)*"
+            rf"<(?:{alternatives})[\s/>]",
+            re.S,
+        )
+        self.subset = re.compile(
+            r"\A\s*(?:<\?xml\b[^>]*\?>\s*)?(?:(?:<!--.*?-->|<\?.*?\?>)\s*)*"
+            rf"<!DOCTYPE\s+(?:{alternatives})\b[^\[>]*\[",
+            re.S,
+        )
+
+    def claims(self, head: str) -> bool:
+        if self.root.match(head):
+            return True
+        subset = self.subset.match(head)
+        return bool(subset) and not self._SUBSET_END.search(head, subset.end())

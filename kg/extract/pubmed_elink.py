@@ -30,7 +30,7 @@ from typing import Any
 
 from ..ids import normalize_pmid
 from ..records import Loc, Paper, PaperRef, Problem, Record, Relation
-from .common import READ_ERRORS, number
+from .common import READ_ERRORS, XmlRoot, number
 from .jsonwalk import as_dict, as_list, read_works, text_of
 
 FORMAT = "pubmed_elink"
@@ -48,20 +48,7 @@ LINKS: dict[str, tuple[str, bool]] = {
 # Elements whose text is read (all others only hold elements).
 _TEXT_TAGS = frozenset({"DbFrom", "DbTo", "LinkName", "Id", "Score", "ERROR"})
 
-_XML_ROOT = re.compile(
-    r"\A\s*(?:<\?xml\b[^>]*\?>\s*)?"
-    r"(?:(?:<!--.*?-->|<\?.*?\?>|<!DOCTYPE\b[^\[>]*(?:\[.*?\]\s*)?>)\s*)*"
-    r"<eLinkResult[\s/>]",
-    re.S,
-)
-# A DOCTYPE naming eLinkResult whose internal subset runs past the head (an entity bomb) is
-# claimed too, so that it is refused as elink XML.
-_XML_SUBSET = re.compile(
-    r"\A\s*(?:<\?xml\b[^>]*\?>\s*)?(?:(?:<!--.*?-->|<\?.*?\?>)\s*)*"
-    r"<!DOCTYPE\s+eLinkResult\b[^\[>]*\[",
-    re.S,
-)
-_SUBSET_END = re.compile(r"\]\s*>")
+_XML_ROOT = XmlRoot("eLinkResult")
 _JSON_START = re.compile(r"^[\ufeff \t\r\n]*\{")
 _JSON_TYPE = re.compile(r'"type"\s*:\s*"elink"')
 _JSON_LINKSETS = re.compile(r'"linksets"\s*:')
@@ -92,11 +79,8 @@ def sniff(text: str) -> bool:
     """True for elink XML (the document element is ``eLinkResult``) and elink JSON (an
     ``elink`` header and ``linksets`` near the head of an object)."""
     head = text[:SNIFF_HEAD].lstrip("\ufeff")
-    if _XML_ROOT.match(head):
+    if _XML_ROOT.claims(head):
         return True
-    subset = _XML_SUBSET.match(head)
-    if subset:
-        return not _SUBSET_END.search(head, subset.end())
     return bool(_JSON_START.match(head) and _JSON_TYPE.search(head) and _JSON_LINKSETS.search(head))
 
 

@@ -53,7 +53,7 @@ from ..records import (
     Record,
     Relation,
 )
-from .common import MONTHS, READ_ERRORS
+from .common import MONTHS, READ_ERRORS, XmlRoot
 from .names import person
 
 FORMAT = "pubmed_xml"
@@ -141,20 +141,7 @@ SCRIPTS = frozenset({"sub", "sup"})  # inline markup glued to the text before it
 
 # ---------------------------------------------------------------------------- patterns
 
-_PROLOG_TO_ROOT = re.compile(
-    r"\A\s*(?:<\?xml\b[^>]*\?>\s*)?"
-    r"(?:(?:<!--.*?-->|<\?.*?\?>|<!DOCTYPE\b[^\[>]*(?:\[.*?\]\s*)?>)\s*)*"
-    r"<(?:PubmedArticleSet|PubmedBookArticleSet)[\s/>]",
-    re.S,
-)
-# The DOCTYPE names the document element too: a file whose internal subset runs past the part
-# sniffed (an entity bomb) is still claimed, so that it is refused as PubMed XML, not unknown.
-_PROLOG_TO_SUBSET = re.compile(
-    r"\A\s*(?:<\?xml\b[^>]*\?>\s*)?(?:(?:<!--.*?-->|<\?.*?\?>)\s*)*"
-    r"<!DOCTYPE\s+(?:PubmedArticleSet|PubmedBookArticleSet)\b[^\[>]*\[",
-    re.S,
-)
-_SUBSET_END = re.compile(r"\]\s*>")
+_ROOT = XmlRoot("PubmedArticleSet", "PubmedBookArticleSet")
 _ARTICLE_START = re.compile(r"<(?:PubmedArticle|PubmedBookArticle)[\s/>]")
 # A match of _ARTICLE_START can begin only in the last characters of a text searched in vain.
 _ARTICLE_START_TAIL = len("<PubmedBookArticle")
@@ -168,11 +155,7 @@ _ISSN = re.compile(r"^(\d{4})-?(\d{3}[\dX])$")
 def sniff(text: str) -> bool:
     """True when the document element (after declaration, DOCTYPE, comments) is a PubMed set,
     or when the DOCTYPE names one and its internal subset runs past the text sniffed."""
-    head = text[:SNIFF_HEAD].lstrip("\ufeff")
-    if _PROLOG_TO_ROOT.match(head):
-        return True
-    subset = _PROLOG_TO_SUBSET.match(head)
-    return bool(subset) and not _SUBSET_END.search(head, subset.end())
+    return _ROOT.claims(text[:SNIFF_HEAD].lstrip("\ufeff"))
 
 
 def parse(text: str) -> Iterator[Record]:
