@@ -239,22 +239,19 @@ class _Run:
 
     def go(self) -> FetchReport:
         options = self.options
-        level: list[str] = []
+        given: dict[str, None] = {}  # the papers to start from, in order, each once
         for text in options.ids:
             found = parse_id(text)
             if found is None:
                 self.report.bad_ids.append(text)
                 continue
-            known = self.registry.add([f"{found[0]}:{found[1]}"])
-            if known.key not in level:
-                level.append(known.key)
+            given[self.registry.add([f"{found[0]}:{found[1]}"]).key] = None
         if options.pubmed_query:
             for pmid in self._search(options.pubmed_query):
-                known = self.registry.add([f"pmid:{pmid}"])
-                if known.key not in level:
-                    level.append(known.key)
+                given[self.registry.add([f"pmid:{pmid}"]).key] = None
         if options.missing is not None:
-            level.extend(k for k in self._gaps(options.missing) if k not in level)
+            given.update(dict.fromkeys(self._gaps(options.missing)))
+        level = list(given)
         if not level:
             if self.report.bad_ids:
                 raise KgError("no identifier to fetch: " + ", ".join(self.report.bad_ids[:5]))
