@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.extract import bibtex
+from kg.extract import bibtex, latex
 from kg.records import Journal, Loc, Paper, Person, Problem, Record
 
 from .helpers import SAMPLES, papers, problems
@@ -110,7 +110,7 @@ def test_accents_escapes_and_people_exact() -> None:
     ],
 )
 def test_latex_to_text(raw: str, text: str) -> None:
-    assert bibtex.latex_to_text(raw) == text
+    assert latex.latex_to_text(raw) == text
 
 
 @pytest.mark.parametrize(
@@ -389,7 +389,7 @@ def test_parse_never_raises_on_bibtex_fragments(parts: list[str]) -> None:
 @given(st.lists(BIB_FRAGMENTS, max_size=30))
 def test_latex_to_text_leaves_no_latex(parts: list[str]) -> None:
     raw = "".join(parts)
-    text = bibtex.latex_to_text(raw)
+    text = latex.latex_to_text(raw)
     assert "\\" not in text
     # only an escaped brace or dollar (\{, \}, \$) prints one
     assert all(c not in text or "\\" + c in raw for c in "{}$")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.extract import pubmed_page
+from kg.extract import pubmed_page, pubmed_page_sections
 from kg.records import Grant, Journal, Loc, MeshHeading, Paper, Person, Problem, Record, Relation
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -512,7 +512,7 @@ def test_a_failing_section_reader_gives_a_problem(monkeypatch: pytest.MonkeyPatc
     def broken(text: str) -> MeshHeading:
         raise ValueError("boom")
 
-    monkeypatch.setattr(pubmed_page, "_mesh_heading", broken)
+    monkeypatch.setattr(pubmed_page_sections, "_mesh_heading", broken)
     records = read(FULL)
     problems = [r for r in records if isinstance(r, Problem)]
     assert problems == [Problem("cannot read 'MeSH terms': boom", Loc(line=139))]

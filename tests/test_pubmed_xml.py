@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.extract import detect, pubmed_xml
+from kg.extract import detect, pubmed_article, pubmed_xml
 from kg.records import (
     Grant,
     Journal,
@@ -441,7 +441,7 @@ def test_articles_are_dropped_once_read(monkeypatch: pytest.MonkeyPatch) -> None
     alive = []
     for number, _record in enumerate(pubmed_xml.parse(text)):
         if number in (50, 300):
-            alive.append(sum(isinstance(o, pubmed_xml._Element) for o in gc.get_objects()))
+            alive.append(sum(isinstance(o, pubmed_article.Element) for o in gc.get_objects()))
     assert number == 398
     assert max(alive) < 40  # 5 elements an article, about 6 articles a chunk
 
@@ -834,6 +834,7 @@ print(papers, last, max(peak, rss()) - before, seconds)
 '''
 
 
+@pytest.mark.slow
 def test_a_300_mb_stream_is_read_in_constant_memory() -> None:
     """300 MB of XML in 1 MB chunks: the peak memory of the process grows by a few MB."""
     result = subprocess.run(
