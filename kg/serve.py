@@ -2,8 +2,13 @@
 
 The ``oxigraph`` executable (PyPI package ``oxigraph``) runs ``serve-read-only`` on the build
 folder's ``store/``; a single RDF file is first loaded into a temporary store, removed when the
-server stops. It listens on loopback unless the caller allows otherwise (``check_bind``).
-Nothing is printed here: the caller hears of the URL through ``on_ready``.
+server stops. It listens on a free loopback port; what users reach is a small front in this
+process (``Front``), on the address asked for, which passes every request on and answers
+back, except that a query gets kg's prefixes it does not declare (kg.query.declare), a syntax
+error is told at the line and column of the query as sent (kg.query.syntax_error), and the
+query editor's page lists the prefixes. It listens on loopback unless the caller allows
+otherwise (``check_bind``). Nothing is printed here: the caller hears of the URL through
+``on_ready``.
 """
 
 from __future__ import annotations
@@ -11,11 +16,15 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import html
+import http.client
 import ipaddress
+import json
 import os
 import shutil
 import signal
 import socket
+import socketserver
 import subprocess
 import sys
 import tempfile
@@ -24,18 +33,40 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pyoxigraph as ox
 
 from .errors import KgError
+from .query import declare, syntax_error
 from .store import load_file, store_location
+from .vocab import PREFIX_IRIS
 
 STARTUP_TIMEOUT = 30.0  # seconds to wait for the server's first answer
 STOP_TIMEOUT = 5.0  # seconds between SIGTERM and SIGKILL
 PR_SET_PDEATHSIG = 1  # prctl(2)
-WILDCARDS = {"0.0.0.0": "127.0.0.1", "::": "::1"}  # listening everywhere: ask on loopback
+QUERY_PATHS = {"/query", "/sparql"}  # where Oxigraph's server answers queries
+# Headers of one connection, not to be passed on (RFC 9110, 7.6.1); the length is set anew,
+# and the body is asked for uncompressed so that an error in it can be read.
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "content-length",
+        "accept-encoding",
+    }
+)
+CHUNK = 1 << 16  # bytes of an answer passed on at a time
 
 
 class ServeError(KgError):
@@ -90,12 +121,16 @@ def serve(
 
     ``on_ready(url)`` is called with the query endpoint's URL once the server answers. Port 0
     picks a free port; a port in use is refused. Callers check ``host`` with ``check_bind``
-    first."""
+    first. kg's prefixes are predeclared for every query."""
     executable = find_oxigraph()
     try:
-        with _sigterm_as_interrupt(), _location(Path(graph)) as location:
-            port = _claim_port(host, port)
-            _run(executable, location, host, port, on_ready, startup_timeout)
+        with (
+            _sigterm_as_interrupt(),
+            _location(Path(graph)) as location,
+            _front(host, port) as front,
+        ):
+            inner = _claim_port("127.0.0.1", 0)
+            _run(executable, location, inner, front, on_ready, startup_timeout)
     except KeyboardInterrupt:
         return
 
@@ -103,13 +138,13 @@ def serve(
 def _run(
     executable: str,
     location: Path,
-    host: str,
-    port: int,
+    inner: int,
+    front: Front,
     on_ready: Callable[[str], None] | None,
     startup_timeout: float,
 ) -> None:
-    authority = _authority(host, port)
-    probe = _authority(WILDCARDS.get(_bare(host), host), port)
+    """Run Oxigraph's server on loopback port ``inner`` and, once it answers, ``front``."""
+    authority = _authority("127.0.0.1", inner)
     with tempfile.TemporaryFile() as log:
         child = subprocess.Popen(
             [executable, "serve-read-only", "--location", str(location), "--bind", authority],
@@ -120,10 +155,16 @@ def _run(
             preexec_fn=_die_with_parent(),
         )
         try:
-            _wait_until_ready(child, f"http://{probe}/query", log, startup_timeout)
-            if on_ready is not None:
-                on_ready(f"http://{authority}/query")
-            code = child.wait()
+            _wait_until_ready(child, f"http://{authority}/query", log, startup_timeout)
+            front.upstream = authority
+            serving = threading.Thread(target=front.serve_forever, name="kg-serve", daemon=True)
+            serving.start()
+            try:
+                if on_ready is not None:
+                    on_ready(front.url)
+                code = child.wait()
+            finally:
+                front.shutdown()
         finally:
             _stop(child)
         if code > 0:
@@ -162,8 +203,8 @@ def _authority(host: str, port: int) -> str:
 
 
 def _claim_port(host: str, port: int) -> int:
-    """``port`` if nobody listens on it (else the server would fail after another server
-    answered our probe), or a free port for 0 (Oxigraph does not tell which one it got)."""
+    """``port`` if nobody listens on it, or a free port for 0 (Oxigraph does not tell which
+    one it got)."""
     try:
         family, kind, proto, _, address = socket.getaddrinfo(
             _bare(host), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
@@ -176,6 +217,196 @@ def _claim_port(host: str, port: int) -> int:
     except OSError as error:
         reason = error.strerror or str(error)
         raise ServeError(f"cannot listen on {_authority(host, port)}: {reason}") from None
+
+
+class Front(ThreadingHTTPServer):
+    """What users reach: listens on the address asked for and passes each request on to
+    Oxigraph's server at ``upstream`` (``Proxy``)."""
+
+    daemon_threads = True
+    allow_reuse_address = os.name == "posix"  # as Oxigraph does: a port in TIME_WAIT is free
+
+    def __init__(self, host: str, port: int) -> None:
+        family, _, _, _, address = socket.getaddrinfo(
+            _bare(host), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        self.address_family = family
+        self.host = host
+        self.upstream = ""  # HOST:PORT of Oxigraph's server, once it answers
+        super().__init__(address, Proxy)
+
+    def server_bind(self) -> None:
+        # not HTTPServer's, which looks the host's name up (a DNS query) for nothing
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = str(self.server_address[0]), self.server_address[1]
+
+    @property
+    def url(self) -> str:
+        """The query endpoint's URL."""
+        return f"http://{_authority(self.host, self.server_port)}/query"
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away mid-answer: nothing to tell (the base prints a traceback)."""
+
+
+@contextlib.contextmanager
+def _front(host: str, port: int) -> Iterator[Front]:
+    """A Front listening on ``host``:``port`` (0: a free port), closed when the block ends."""
+    try:
+        front = Front(host, port)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ServeError(f"cannot listen on {_authority(host, port)}: {reason}") from None
+    try:
+        yield front
+    finally:
+        front.server_close()
+
+
+class Proxy(BaseHTTPRequestHandler):
+    """One request to the Front, passed on to Oxigraph's server and answered with its answer
+    as it comes. A query (``query=`` in the URL or a form, or a ``application/sparql-query``
+    body, at /query or /sparql) gets kg's prefixes first (kg.query.declare), and a syntax error
+    in it is told at the line and column of the query as sent; the query editor's page (``/``)
+    lists the prefixes."""
+
+    server: Front
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        self._forward()
+
+    do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_GET
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Nothing is logged: kg serve prints only its URL."""
+
+    def _forward(self) -> None:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            self.close_connection = True  # the body is left unread
+            self._answer(411, "a request body needs a Content-Length\n")
+            return
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+        path, query, offset = self.path, None, 0
+        if urlsplit(self.path).path in QUERY_PATHS:
+            path, body, query, offset = _with_prefixes(
+                self.command, self.path, body, self.headers.get("Content-Type", "")
+            )
+        upstream = http.client.HTTPConnection(self.server.upstream)
+        try:
+            try:
+                upstream.request(self.command, path, body=body or None, headers=headers)
+                answer = upstream.getresponse()
+            except OSError as error:
+                self._answer(502, f"the oxigraph server did not answer: {error}\n")
+                return
+            if answer.status == 400 and query is not None:
+                text = answer.read().decode("utf-8", "replace")
+                if text.startswith("error at "):
+                    message = str(syntax_error(query, text, line_offset=offset))
+                    self._answer(400, message + "\n")
+                    return
+                self._pass(answer, text.encode("utf-8"))
+            elif self.command == "GET" and urlsplit(self.path).path == "/" and answer.status == 200:
+                self._pass(answer, _with_help(answer.read()))
+            else:
+                self._pass(answer)
+        finally:
+            upstream.close()
+
+    def _pass(self, answer: http.client.HTTPResponse, body: bytes | None = None) -> None:
+        """Send ``answer``'s status and headers, then ``body`` or, without one, its own body
+        as it comes: with its length when the server gave it, else in chunks (or up to the
+        connection's end, to an HTTP/1.0 client)."""
+        self.send_response_only(answer.status, answer.reason)
+        for name, value in answer.getheaders():
+            if name.lower() not in HOP_BY_HOP:
+                self.send_header(name, value)
+        length = str(len(body)) if body is not None else answer.getheader("Content-Length")
+        chunked = length is None and self.request_version == "HTTP/1.1"
+        if length is not None:
+            self.send_header("Content-Length", length)
+        elif chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.close_connection = True
+        self.end_headers()
+        if self.command == "HEAD" or answer.status in (204, 304):
+            return
+        if body is not None:
+            self.wfile.write(body)
+            return
+        while chunk := answer.read1(CHUNK):
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
+        if chunked:
+            self.wfile.write(b"0\r\n\r\n")
+
+    def _answer(self, status: int, text: str) -> None:
+        data = text.encode("utf-8")
+        self.send_response_only(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+
+def _with_prefixes(
+    method: str, path: str, body: bytes, content_type: str
+) -> tuple[str, bytes, str | None, int]:
+    """The request's path and body with kg's prefixes declared in its query (where SPARQL's
+    protocol puts it), the query as sent (None without one) and the lines added before it."""
+    parts = urlsplit(path)
+    kind = content_type.split(";")[0].strip().lower()
+    if method == "POST" and kind == "application/sparql-query":
+        try:
+            query = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return path, body, None, 0
+        text, offset = declare(query)
+        return path, text.encode("utf-8"), query, offset
+    form = method == "POST" and kind == "application/x-www-form-urlencoded"
+    fields = parse_qsl(body.decode("utf-8", "replace") if form else parts.query, True)
+    found = [value for name, value in fields if name == "query"]
+    if len(found) != 1:
+        return path, body, None, 0  # no query here, or several: the server tells
+    text, offset = declare(found[0])
+    encoded = urlencode([(k, text if k == "query" else v) for k, v in fields])
+    if form:
+        return path, encoded.encode("utf-8"), found[0], offset
+    return f"{parts.path}?{encoded}", body, found[0], offset
+
+
+# The query editor's first query, and what the page says of the prefixes.
+EXAMPLE = """\
+# kg predeclares its prefixes: no PREFIX line is needed for them.
+SELECT ?paper ?title ?year WHERE {
+  ?paper a kgo:Paper ;
+         dcterms:title ?title .
+  OPTIONAL { ?paper fabio:hasPublicationYear ?year }
+}
+ORDER BY DESC(?year) ?title
+LIMIT 20
+"""
+
+
+def _with_help(page: bytes) -> bytes:
+    """Oxigraph's query editor page with a line listing kg's prefixes, and the editor's
+    first query one that uses them; the page as it is when it is not the one expected."""
+    if b"<body>" not in page or b"Yasgui" not in page:
+        return page
+    listed = ", ".join(
+        f'<code title="{html.escape(iri)}">{html.escape(prefix)}:</code>'
+        for prefix, iri in sorted(PREFIX_IRIS.items())
+    )
+    note = (
+        '<p id="kg-prefixes" style="margin:0.5em 1em;font-family:sans-serif">'
+        f"kg predeclares these prefixes, so a query needs no PREFIX line for them: {listed}.</p>"
+        "<script>if (window.Yasgui && Yasgui.Yasqe && Yasgui.Yasqe.defaults) "
+        f"{{ Yasgui.Yasqe.defaults.value = {json.dumps(EXAMPLE)}; }}</script>"
+    )
+    return page.replace(b"<body>", b"<body>\n" + note.encode("utf-8"), 1)
 
 
 def _wait_until_ready(

@@ -19,11 +19,12 @@ import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Dataset
 
-from .errors import GraphError
+from .errors import GraphError, QueryError
 
 STORE = "store"
 
@@ -404,9 +405,51 @@ def unprojected(error: RuntimeError) -> bool:
     return "SELECT projection" in str(error)
 
 
+class KgDataset(Dataset):
+    """kg's graph as an rdflib Dataset (see ``load``): kg's prefixes are bound, so every query
+    may use them undeclared (``initNs`` adds to them); SERVICE, LOAD and updates are refused
+    (kg.query.check); a query Oxigraph cannot parse is a kg.query.QuerySyntaxError at the line
+    and column of the text given."""
+
+    def query(  # type: ignore[override]
+        self,
+        query_object: Any,
+        processor: Any = "sparql",
+        result: Any = "sparql",
+        initNs: Mapping[str, Any] | None = None,
+        initBindings: Mapping[str, Any] | None = None,
+        use_store_provided: bool = True,
+        **kwargs: Any,
+    ) -> Any:
+        from .query import check, syntax_error  # kg.query imports this module
+
+        if isinstance(query_object, str):
+            check(query_object)  # SERVICE, LOAD and updates are refused, as by kg query
+        prefixes = {prefix: str(iri) for prefix, iri in self.namespaces()}
+        prefixes.update({k: str(v) for k, v in (initNs or {}).items()})
+        try:
+            return super().query(
+                query_object,
+                processor,
+                result,
+                prefixes,
+                initBindings,
+                use_store_provided,
+                **kwargs,
+            )
+        except SyntaxError as error:
+            if isinstance(error, QueryError) or not isinstance(query_object, str):
+                raise
+            raise syntax_error(query_object, str(error), known=prefixes) from None
+
+
 def load(path: str | os.PathLike[str] = "output") -> Dataset:
     """The graph of a build folder (or an RDF file) as an rdflib Dataset backed by Oxigraph:
-    ``kg.load("output").query(...)`` runs in Oxigraph, ``initBindings`` included."""
+    ``kg.load("output").query(...)`` runs in Oxigraph, ``initBindings`` included, with kg's
+    prefixes (kg.vocab.PREFIXES) predeclared."""
     from .rdflib_store import KgOxigraphStore  # rdflib's SPARQL parser: only when asked for
+    from .vocab import bind_prefixes
 
-    return Dataset(store=KgOxigraphStore(store=open_graph(Path(path))))
+    dataset = KgDataset(store=KgOxigraphStore(store=open_graph(Path(path))))
+    bind_prefixes(dataset)
+    return dataset

@@ -33,9 +33,10 @@ from click.testing import CliRunner
 
 import kg
 from kg.cli import cli
+from kg.errors import QueryError
 from kg.extract import detect
 from kg.iris import slug, work_key
-from kg.query import named, parse_params, run, run_named
+from kg.query import ParameterError, named, parse_params, run, run_named
 from kg.store import open_graph
 from kg.vocab import PREFIXES
 
@@ -64,6 +65,8 @@ QUERIES = {
     "sources",
 }
 PAPER_QUERIES = {"cited-by", "cites", "co-cited", "coupled", "similar", "statements", "sources"}
+# The queries that keep the papers published from and to some years (-p from=… -p to=…).
+YEAR_QUERIES = {"papers", "per-year", "per-journal", "prolific-authors", "top-cited"}
 
 
 def doi(value: str) -> str:
@@ -256,7 +259,8 @@ def test_every_query_is_described() -> None:
         assert "PREFIX" not in query.text, name
     assert all(queries[n].parameters == ("paper",) for n in PAPER_QUERIES)
     assert queries["coauthors"].parameters == ("person", "name")
-    others = QUERIES - PAPER_QUERIES - {"coauthors"}
+    assert all(queries[n].parameters == ("from", "to") for n in YEAR_QUERIES)
+    others = QUERIES - PAPER_QUERIES - YEAR_QUERIES - {"coauthors"}
     assert all(queries[n].parameters == () for n in others)
 
 
@@ -423,20 +427,20 @@ def test_prolific_authors(store: ox.Store) -> None:
     # A person's name is the fullest form met (Crossref's "Jane A.", ties by the longer string).
     assert rows(store, "prolific-authors") == [
         (DOE, "Jane A. Doe", DOE, 4),  # ORCID from MEDLINE and Crossref, taken everywhere
-        (ROE, "Roe, Richard", None, 4),
+        (ROE, "Richard Roe", None, 4),
         (POE, "Sam Poe", None, 3),
-        (LEE, "Lee M", None, 1),
+        (LEE, "M. Lee", None, 1),
     ]
 
 
 def test_coauthors(store: ox.Store) -> None:
     assert rows(store, "coauthors", person=f"<{DOE}>") == [
-        (DOE, "Jane A. Doe", ROE, "Roe, Richard", 3),  # A, C2, Y
+        (DOE, "Jane A. Doe", ROE, "Richard Roe", 3),  # A, C2, Y
         (DOE, "Jane A. Doe", POE, "Sam Poe", 2),  # C1, Y
     ]
     assert rows(store, "coauthors", name="Sam Poe") == [
         (POE, "Sam Poe", DOE, "Jane A. Doe", 2),  # C1, Y
-        (POE, "Sam Poe", ROE, "Roe, Richard", 2),  # B, Y
+        (POE, "Sam Poe", ROE, "Richard Roe", 2),  # B, Y
     ]
     assert rows(store, "coauthors", person=f"<{LEE}>") == []
     assert rows(store, "coauthors", name="Nobody") == []
@@ -548,6 +552,88 @@ def test_sources(store: ox.Store) -> None:
         (X, *source("citing.jsonl", "crossref_json")),
         (X, *source("outreach_vans_scite.txt", "scite_page")),
     ]
+
+
+# ---------------------------------------------------------------------------- years
+
+
+def test_papers_from_and_to(store: ox.Store) -> None:
+    every = rows(store, "papers")
+    for bounds in ({"from": "2019"}, {"to": "2016"}, {"from": "2016", "to": "2017"}):
+        low, high = int(bounds.get("from", 0)), int(bounds.get("to", 9999))
+        kept = [r for r in every if r[2] is not None and low <= int(r[2]) <= high]
+        assert rows(store, "papers", **bounds) == kept, bounds  # same order, no yearless S
+        assert kept
+    assert len(rows(store, "papers", **{"from": "2019"})) == 10
+    assert rows(store, "papers", **{"from": "2020", "to": "2020"}) == [
+        (A, A_TITLE, "2020", "Harm Reduct Test", "10.5555/kgq.outreach", "90000001")
+    ]
+    assert rows(store, "papers", **{"from": "2030"}) == []
+    assert variables(store, "papers", **{"from": "2019"}) == [
+        "paper",
+        "title",
+        "year",
+        "journal",
+        "doi",
+        "pmid",
+    ]
+
+
+def test_per_year_from_and_to(store: ox.Store) -> None:
+    assert rows(store, "per-year", **{"from": "2019", "to": "2021"}) == [
+        ("2019", 2),
+        ("2020", 1),
+        ("2021", 3),
+    ]
+    assert rows(store, "per-year", to="2014") == [("2012", 1), ("2014", 1)]
+    assert variables(store, "per-year", to="2014") == ["year", "papers"]
+
+
+def test_per_journal_from_and_to(store: ox.Store) -> None:
+    # since 2020: C1 (2021) and C2 (2022), not Y (2016); A (2020), not B (2018)
+    found = rows(store, "per-journal", **{"from": "2020"})
+    seed_journals = [
+        (BASE + "journal/" + slug(journal), journal, 1)
+        for _, year, journal, _ in {**SEED_CITERS, **SEED_SIMILAR}.values()
+        if int(year) >= 2020
+    ]
+    ones = sorted([(HARM, "Harm Reduct Test", 1), *seed_journals], key=lambda r: r[1])
+    assert found == [(URBAN, "Journal of Urban Testing", 2), *ones]  # ties by name
+
+
+def test_prolific_authors_from_and_to(store: ox.Store) -> None:
+    # since 2021: Doe wrote C1 and C2, Roe C2, Poe C1; Lee's U2 is of 2012
+    found = rows(store, "prolific-authors", **{"from": "2021"})
+    assert {r[0]: r[3] for r in found} == {DOE: 2, ROE: 1, POE: 1}
+    assert found[0][0] == DOE
+    assert {r[0]: r[3] for r in rows(store, "prolific-authors", to="2012")} == {LEE: 1}
+
+
+def test_top_cited_from_and_to(store: ox.Store) -> None:
+    # S has no year; U1 (2015) and U2 (2012) are too old: picked before the 50 are
+    assert rows(store, "top-cited", **{"from": "2016"}) == [
+        (X, X_TITLE, "2019", 2, "scite", 7),
+        (Y, Y_TITLE, "2016", 2, None, None),
+        (S2, S2_TITLE, "2017", 0, "scite", 43),
+        (C1, C1_TITLE, "2021", 0, "Crossref", 3),
+    ]
+    assert rows(store, "top-cited", **{"from": "2012", "to": "2015"}) == [
+        (U1, None, "2015", 1, None, None),
+        (U2, U2_TITLE, "2012", 1, None, None),
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(YEAR_QUERIES))
+def test_years_are_checked(store: ox.Store, name: str) -> None:
+    for bounds, message in [
+        ({"from": "MMXIX"}, r"^parameter from: 'MMXIX' is not a year \(such as 2019\)$"),
+        ({"to": "202"}, r"^parameter to: '202' is not a year"),
+        ({"from": "2022", "to": "2021"}, r"^from=2022 is after to=2021$"),
+    ]:
+        with pytest.raises(ParameterError, match=message):
+            run_named(store, name, bounds)
+    with pytest.raises(QueryError, match=r"takes from \| to, not year"):
+        run_named(store, name, {"year": "2019"})
 
 
 # ---------------------------------------------------------------------------- the seeds

@@ -5,13 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from rdflib import Dataset
 
 from kg.cli import cli
+from kg.vocab import PREFIX_IRIS
 
+from .conftest import ROOT
 from .test_cli import run_kg
 
 SEED_DOI = "10.1186/s12939-015-0156-0"
@@ -143,7 +147,9 @@ def test_refusals_and_mistakes_are_one_line_errors(seed_build: Path, tmp_path: P
         assert done.returncode == code, (args, done.stderr)
         assert message in done.stderr and "Traceback" not in done.stderr, done.stderr
         lines = done.stderr.strip().splitlines()
-        assert len(lines) == (1 if code == 1 else 4), lines  # usage errors show click's usage
+        # usage errors show click's usage; a syntax error, its line and a caret
+        expected = 4 if code == 2 else 3 if message == "bad query" else 1
+        assert len(lines) == expected, lines
     missing = run_kg("query", "-g", str(tmp_path / "nothing"), "ASK {}", cwd=tmp_path)
     assert missing.returncode == 1 and missing.stderr.startswith("Error: no such graph")
 
@@ -171,3 +177,173 @@ def test_a_paper_given_by_its_bare_iri(seed_build: Path) -> None:
             "query", "-g", str(seed_build), "-n", "cited-by", "-p", f"paper={value}", "-f", "csv"
         )
         assert len(list(csv.DictReader(io.StringIO(done.output)))) == 5, value
+
+
+# ---------------------------------------------------------------------------- syntax errors
+
+
+def error_lines(done) -> list[str]:
+    assert done.exit_code == 1, done.output
+    assert "Traceback" not in done.output
+    return done.stderr.rstrip("\n").split("\n")
+
+
+def test_a_syntax_error_is_at_the_users_line_and_column(seed_build: Path, tmp_path: Path) -> None:
+    # one line: line 1 (not the line after kg's prefixes), the column where the parser gave up
+    lines = error_lines(kg("query", "-g", str(seed_build), "SELECT * { ?s ?p ?o"))
+    assert lines == [
+        'Error: bad query at line 1, column 20 (the end of the query): expected one of ",", ".",'
+        ' ";", "{", "{|", "}", "~"',
+        "  SELECT * { ?s ?p ?o",
+        "                     ^",
+    ]
+    # a file: the line of the file
+    (tmp_path / "bad.rq").write_text(
+        "SELECT ?s WHERE {\n  ?s a kgo:Paper .\n  OPTIONAL ?s ?p ?o }\n}\n"
+    )
+    lines = error_lines(kg("query", "-g", str(seed_build), "--file", str(tmp_path / "bad.rq")))
+    assert lines == [
+        'Error: bad query at line 3, column 12: expected "{"',
+        "    OPTIONAL ?s ?p ?o }",
+        "             ^",
+    ]
+    # past the last line: just after the last thing written
+    (tmp_path / "open.rq").write_text("SELECT ?s WHERE {\n  ?s a kgo:Paper .\n\n\n")
+    lines = error_lines(kg("query", "-g", str(seed_build), "--file", str(tmp_path / "open.rq")))
+    assert lines[0].startswith("Error: bad query at line 2, column 19 (the end of the query): ")
+    assert lines[1:] == ["    ?s a kgo:Paper .", "                    ^"]
+    # stdin alike; a tab before the column keeps the caret under it
+    text = "ASK {\n\t?s <bad iri> ?o }\n"
+    lines = error_lines(kg("query", "-g", str(seed_build), "-", stdin=text))
+    assert lines == [
+        "Error: bad query at line 2, column 14: IRI parsing failed",
+        "  \t?s <bad iri> ?o }",
+        "  \t            ^",
+    ]
+
+
+def test_an_unknown_prefix_is_named_with_the_known_ones(seed_build: Path) -> None:
+    known = ", ".join(sorted(PREFIX_IRIS))
+    lines = error_lines(kg("query", "-g", str(seed_build), "SELECT * { ?s foo:bar ?o }"))
+    assert lines == [
+        f"Error: bad query at line 1, column 15: unknown prefix 'foo:' (kg declares {known}; "
+        "declare others with PREFIX)",
+        "  SELECT * { ?s foo:bar ?o }",
+        "                ^",
+    ]
+    assert "bibo" not in known and "cito, dcterms" in known
+    # wherever the name is: a datatype, a FILTER, a later line, the empty prefix
+    for text, line, column, prefix in [
+        ('SELECT * { ?s ?p "x"^^foo:t }', 1, 23, "foo:"),
+        ("SELECT * {\n  ?s ?p ?o\n  FILTER(?o = ex:y) }", 3, 15, "ex:"),
+        ("SELECT * { ?s :p ?o }", 1, 15, ":"),
+        ("SELECT * { ?s cito:cites/bibo:x ?o }", 1, 26, "bibo:"),
+    ]:
+        first = error_lines(kg("query", "-g", str(seed_build), text))[0]
+        assert first.startswith(
+            f"Error: bad query at line {line}, column {column}: unknown prefix '{prefix}' "
+        ), (text, first)
+    # strings, IRIs and comments are not prefixed names
+    done = kg("query", "-g", str(seed_build), 'ASK { ?s ?p "a:b" } # c:d\n', "-f", "csv")
+    assert done.exit_code == 0 and done.output == "false\n"
+
+
+def test_a_query_may_declare_kg_prefixes_itself(seed_build: Path) -> None:
+    count = "SELECT (COUNT(*) AS ?n) { ?s cito:cites ?o }"
+    cito = "PREFIX cito: <http://purl.org/spar/cito/>\n"
+    for text, expected in [
+        (count, "5"),  # kg's
+        (cito + count, "5"),  # declared again, the same
+        ("PREFIX cito: <http://example.org/>\n" + count, "0"),  # the query's own wins
+        ("PREFIX c: <http://purl.org/spar/cito/>\n" + count.replace("cito:", "c:"), "5"),
+    ]:
+        done = kg("query", "-g", str(seed_build), text, "-f", "csv")
+        assert done.exit_code == 0, done.output
+        assert done.output == f"n\n{expected}\n", text
+
+
+# ---------------------------------------------------------------------------- years
+
+
+def years(done) -> list[int]:
+    assert done.exit_code == 0, done.output
+    return [int(r["year"]) for r in csv.DictReader(io.StringIO(done.output)) if r["year"]]
+
+
+def test_a_year_compares_as_a_number_only_through_the_idiom(seed_build: Path) -> None:
+    base = "SELECT ?year WHERE { ?p fabio:hasPublicationYear ?year FILTER(%s) } ORDER BY ?year"
+    wrong = kg("query", "-g", str(seed_build), base % "?year >= 2019", "-f", "csv")
+    assert years(wrong) == []  # a gYear is no number: the documented trap
+    right = kg(
+        "query", "-g", str(seed_build), base % "xsd:integer(STR(?year)) >= 2019", "-f", "csv"
+    )
+    assert years(right) == [2019, 2021, 2021, 2022, 2024, 2024]
+    # -p year= is the graph's own type, so it matches
+    one = kg(
+        "query",
+        "-g",
+        str(seed_build),
+        "SELECT ?p { ?p fabio:hasPublicationYear ?year }",
+        "-p",
+        "year=2021",
+        "-f",
+        "csv",
+    )
+    assert one.exit_code == 0 and len(one.output.splitlines()) == 3, one.output
+
+
+def test_named_queries_take_from_and_to(seed_build: Path) -> None:
+    every = years(kg("query", "-g", str(seed_build), "-n", "papers", "-f", "csv"))
+    assert len(every) == 11 and min(every) < 2019 < max(every)  # and S has no year
+    some = kg(
+        "query",
+        "-g",
+        str(seed_build),
+        "-n",
+        "papers",
+        "-p",
+        "from=2019",
+        "-p",
+        "to=2021",
+        "-f",
+        "csv",
+    )
+    assert sorted(years(some)) == [2019, 2021, 2021]
+    assert "from" not in some.output.splitlines()[0]  # the bounds are not columns
+    since = years(
+        kg("query", "-g", str(seed_build), "-n", "per-year", "-p", "from=2021", "-f", "csv")
+    )
+    assert since == [2021, 2022, 2024]
+    listed = kg("query", "--list").output.splitlines()
+    for name in ("papers", "per-year", "per-journal", "prolific-authors", "top-cited"):
+        assert any(line.startswith(f"{name} ") and line.endswith("[from | to]") for line in listed)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (["from=20x9"], "parameter from: '20x9' is not a year (such as 2019)"),
+        (["to=19"], "parameter to: '19' is not a year"),
+        (["from=2021", "to=2019"], "from=2021 is after to=2019"),
+    ],
+)
+def test_a_bad_year_is_a_usage_error(seed_build: Path, params: list[str], message: str) -> None:
+    args = [item for param in params for item in ("-p", param)]
+    done = kg("query", "-g", str(seed_build), "-n", "papers", *args)
+    assert done.exit_code == 2, done.output
+    assert "Invalid value for '-p' / '--param': " + message in done.stderr
+    assert done.stdout == ""
+
+
+def test_a_year_that_is_no_year_is_a_usage_error_in_any_query(seed_build: Path) -> None:
+    for name in ("year", "from", "to"):
+        done = kg("query", "-g", str(seed_build), "SELECT * {}", "-p", f"{name}=last year")
+        assert done.exit_code == 2, done.output
+        assert f"parameter {name}: 'last year' is not a year" in done.stderr
+
+
+def test_the_prefixes_are_documented_once_as_kg_declares_them() -> None:
+    doc = (ROOT / "docs" / "query.md").read_text(encoding="utf-8")
+    section = doc.split("\n## Prefixes\n", 1)[1].split("\n## ", 1)[0]
+    table = dict(re.findall(r"^\| `([a-z0-9]+)` \| `([^`]+)` \|$", section, re.M))
+    assert table == PREFIX_IRIS

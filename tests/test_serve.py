@@ -26,7 +26,9 @@ from rdflib.compare import isomorphic
 
 from kg.cli import cli
 from kg.errors import KgError
+from kg.query import declare
 from kg.serve import check_bind, is_loopback, serve
+from kg.vocab import PREFIX_IRIS
 
 from .conftest import ROOT
 
@@ -60,6 +62,9 @@ def stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
     process.wait(10)
+    for pipe in (process.stdout, process.stderr):  # else a ResourceWarning when collected
+        if pipe is not None:
+            pipe.close()
 
 
 def sparql_count(base: str, graph: str | None = None) -> int:
@@ -167,8 +172,98 @@ def test_updates_are_refused(served: tuple[str, int]) -> None:
         )
         with pytest.raises(urllib.error.HTTPError) as refused:
             HTTP.open(request, timeout=10)
+        refused.value.close()  # its socket, else a ResourceWarning whenever it is collected
         assert 400 <= refused.value.code < 500, path
     assert sparql_count(base) == before
+
+
+def ask(base: str, query: str, how: str = "get", accept: str = "text/csv") -> tuple[int, str, str]:
+    """A query sent as SPARQL's protocol has it (``how``: get, form or body): the status,
+    the content type and the body of the answer."""
+    url, data, kind = f"{base}/query", None, None
+    if how == "get":
+        url += "?" + urllib.parse.urlencode({"query": query})
+    elif how == "form":
+        data, kind = (
+            urllib.parse.urlencode({"query": query}).encode(),
+            "application/x-www-form-urlencoded",
+        )
+    else:
+        data, kind = query.encode(), "application/sparql-query"
+    headers = {"Accept": accept, **({"Content-Type": kind} if kind else {})}
+    request = urllib.request.Request(url, data=data, headers=headers)
+    try:
+        with HTTP.open(request, timeout=10) as answer:
+            return answer.status, answer.headers["Content-Type"], answer.read().decode()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.headers["Content-Type"], error.read().decode()
+
+
+CITES_COUNT = "SELECT (COUNT(*) AS ?n) { ?citing cito:cites ?paper . ?paper a kgo:Paper }"
+
+
+@pytest.mark.parametrize("how", ["get", "form", "body"])
+def test_kg_prefixes_are_predeclared(served: tuple[str, int], how: str) -> None:
+    base, _ = served
+    assert ask(base, CITES_COUNT, how) == (200, "text/csv; charset=utf-8", "n\r\n5\r\n")
+    # a query's own declarations: the same IRI, another IRI (the query's wins), another name
+    cito = "<http://purl.org/spar/cito/>"
+    assert ask(base, f"PREFIX cito: {cito}\n" + CITES_COUNT, how)[2] == "n\r\n5\r\n"
+    assert ask(base, "PREFIX cito: <http://example.org/>\n" + CITES_COUNT, how)[2] == "n\r\n0\r\n"
+    renamed = f"PREFIX c: {cito} " + CITES_COUNT.replace("cito:", "c:")
+    assert ask(base, renamed, how)[2] == "n\r\n5\r\n"
+
+
+@pytest.mark.parametrize("how", ["get", "form", "body"])
+def test_a_bad_query_is_a_400_at_the_line_and_column_sent(
+    served: tuple[str, int], how: str
+) -> None:
+    base, _ = served
+    status, kind, body = ask(base, "SELECT * { ?s ?p ?o", how)
+    assert (status, kind) == (400, "text/plain; charset=utf-8")
+    assert body.splitlines() == [
+        'bad query at line 1, column 20 (the end of the query): expected one of ",", ".", ";",'
+        ' "{", "{|", "}", "~"',
+        "  SELECT * { ?s ?p ?o",
+        "                     ^",
+    ]
+    status, _, body = ask(base, "SELECT * {\n  ?s ?p ?o .\n  ?s foo:bar ?o }", how)
+    known = ", ".join(sorted(PREFIX_IRIS))
+    assert status == 400
+    assert body.splitlines()[0] == (
+        f"bad query at line 3, column 6: unknown prefix 'foo:' (kg declares {known}; "
+        "declare others with PREFIX)"
+    )
+    # the line the query declares its prefixes on counts: kg adds none before it then
+    status, _, body = ask(
+        base, "".join(f"PREFIX {p}: <{i}>\n" for p, i in PREFIX_IRIS.items()) + "ASK {", how
+    )
+    assert status == 400 and body.startswith(f"bad query at line {len(PREFIX_IRIS) + 1}, column 6 ")
+
+
+def test_the_query_editor_lists_the_prefixes(served: tuple[str, int]) -> None:
+    base, _ = served
+    with HTTP.open(f"{base}/", timeout=10) as answer:
+        assert answer.headers["Content-Type"].startswith("text/html")
+        page = answer.read().decode()
+    assert 'id="kg-prefixes"' in page and "Yasgui" in page
+    for prefix, iri in PREFIX_IRIS.items():
+        assert f'<code title="{iri}">{prefix}:</code>' in page
+    with HTTP.open(f"{base}/yasgui.min.js", timeout=10) as answer:  # the rest is Oxigraph's
+        assert answer.status == 200 and len(answer.read()) > 100_000
+
+
+def test_declare_adds_only_the_prefixes_a_query_lacks() -> None:
+    text, added = declare("PREFIX cito: <http://example.org/>\nSELECT * { ?s cito:x ?o }")
+    first, rest = text.split("\n", 1)
+    assert added == 1 and rest == "PREFIX cito: <http://example.org/>\nSELECT * { ?s cito:x ?o }"
+    assert "PREFIX cito:" not in first and "PREFIX kgo: <https://w3id.org/kg/ontology#>" in first
+    everything = "".join(f"prefix {p}:<{i}> " for p, i in PREFIX_IRIS.items()) + "ASK {}"
+    assert declare(everything) == (everything, 0)
+    # a PREFIX in a string or a comment declares nothing
+    text, added = declare('# PREFIX cito: <x>\nASK { ?s ?p "PREFIX kgo: <y>" }')
+    assert added == 1 and "PREFIX cito:" in text.split("\n", 1)[0]
 
 
 def test_listens_on_loopback_only(served: tuple[str, int]) -> None:

@@ -12,9 +12,11 @@ from rdflib.compare import isomorphic
 from rdflib.plugins.sparql import prepareQuery
 
 import kg
-from kg.errors import GraphError, OutputError, QueryError
+from kg.errors import GraphError, KgError, OutputError, QueryError
 from kg.export import export, serialize
+from kg.query import QuerySyntaxError
 from kg.store import coalesced, open_graph
+from kg.vocab import PREFIX_IRIS
 
 from .conftest import SEEDS
 
@@ -88,6 +90,61 @@ def test_load_runs_queries_in_oxigraph_with_bindings(
     again = list(dataset.query(prepared, initBindings={"doi": Literal(SEED_DOI)}))
     assert again == rows
     assert list(dataset.query(CITES, initBindings={"doi": Literal("x")})) == []
+
+
+def test_load_predeclares_kg_prefixes(seed_build: Path) -> None:
+    dataset = kg.load(seed_build)
+    bare = CITES.split("SELECT", 1)[1]  # no PREFIX lines
+    rows = list(dataset.query("SELECT" + bare, initBindings={"doi": Literal(SEED_DOI)}))
+    assert len(rows) == 5
+    # initNs adds to kg's prefixes, also where kg binds a variable the SELECT does not project
+    for init_ns in ({"x": "http://example.org/"}, {"cito": "http://purl.org/spar/cito/"}):
+        again = dataset.query(
+            "SELECT" + bare, initNs=init_ns, initBindings={"doi": Literal(SEED_DOI)}
+        )
+        assert list(again) == rows
+    for prefix, iri in PREFIX_IRIS.items():
+        assert dataset.query(f'ASK {{ FILTER(STR({prefix}:x) = "{iri}x") }}').askAnswer, prefix
+    # the query's own declaration wins
+    other = "PREFIX cito: <http://example.org/> SELECT * { ?s cito:cites ?o }"
+    assert list(dataset.query(other)) == []
+    # rdflib's own bindings stay
+    assert list(dataset.query("SELECT * { ?s owl:sameAs ?o }")) == []
+
+
+def test_load_tells_a_syntax_error_at_the_users_line(seed_build: Path) -> None:
+    dataset = kg.load(seed_build)
+    with pytest.raises(QuerySyntaxError) as raised:
+        dataset.query("SELECT * {\n  ?s foo:bar ?o }")
+    error = raised.value
+    assert isinstance(error, KgError) and isinstance(error, SyntaxError)  # as Oxigraph's was
+    assert (error.line, error.column) == (2, 6)
+    assert str(error).splitlines() == [
+        "bad query at line 2, column 6: unknown prefix 'foo:' (kg declares "
+        + ", ".join(sorted(PREFIX_IRIS))
+        + "; declare others with PREFIX)",
+        "    ?s foo:bar ?o }",
+        "       ^",
+    ]
+    with pytest.raises(QuerySyntaxError, match=r"^bad query at line 1, column 20 \(the end"):
+        dataset.query("SELECT * { ?s ?p ?o")
+    # a prefix the query or initNs declares is not unknown
+    with pytest.raises(QuerySyntaxError, match=r"line 1, column 25 \(the end of the query\): exp"):
+        dataset.query("SELECT * { ?s foo:bar ?o", initNs={"foo": "http://example.org/"})
+    with pytest.raises(QueryError, match="SERVICE"):  # refused, as by kg query
+        dataset.query("SELECT * { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+
+
+def test_run_tells_a_syntax_error_at_the_users_line(seed_build: Path) -> None:
+    from kg.query import run
+
+    store = open_graph(seed_build)
+    with pytest.raises(QuerySyntaxError) as raised:
+        run(store, "SELECT ?p WHERE {\n  ?p a kgo:Paper ;\n     dcterms:title ?t ?x }")
+    assert (raised.value.line, raised.value.column) == (3, 27)  # the end: "." is missing
+    assert run(store, "SELECT (COUNT(*) AS ?n) { ?p a kgo:Paper }").rows[0][0].value == "12"
+    with pytest.raises(QuerySyntaxError, match=r"^bad query: the query is empty$"):
+        run(store, " \n")
 
 
 def test_graph_paths(seed_build: Path, tmp_path: Path) -> None:
