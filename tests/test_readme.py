@@ -77,8 +77,8 @@ def test_every_export_format_and_projection_is_documented() -> None:
     assert sorted(re.findall(r"^\| `(\w+)` \|", exports, re.M)) == sorted(
         [*EXPORT_FORMATS, *NETWORK_FORMATS]
     )
-    networks = NETWORKS_DOC.split("## Networks", 1)[1].split("\n### ", 1)[0]
-    assert sorted(re.findall(r"^\| `(\w+)` \|", networks, re.M)) == sorted(PROJECTIONS)
+    table = NETWORKS_DOC.split("\n| projection |", 1)[1].split("\n\n", 1)[0]
+    assert sorted(re.findall(r"^\| `(\w+)` \|", table, re.M)) == sorted(PROJECTIONS)
 
 
 def test_the_readme_is_short_and_its_links_exist() -> None:
@@ -86,3 +86,11 @@ def test_the_readme_is_short_and_its_links_exist() -> None:
     for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", README):
         if "://" not in target:
             assert (ROOT / target).exists(), target
+
+
+def test_the_screenshot_is_shown_and_small() -> None:
+    """docs/img/map.png (docs/screenshot.py takes it) is in the README, and light to load."""
+    image = ROOT / "docs" / "img" / "map.png"
+    assert "](docs/img/map.png)" in README
+    assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert image.stat().st_size <= 300_000
