@@ -1067,7 +1067,10 @@ def run(options: Options, command: str, work: Path) -> Results:
     export = Runs(
         (measure(kg_command("export", "-g", str(out), "--format", "nquads", "-o", str(nquads))),)
     )
-    quads = sum(1 for _ in nquads.open("rb")) if nquads.exists() else 0
+    quads = 0
+    if nquads.exists():
+        with nquads.open("rb") as lines:
+            quads = sum(1 for _ in lines)
     nquads_bytes = nquads.stat().st_size if nquads.exists() else 0
     _say(f"export: {quads:,} quads in {_runs_cell(export)} s")
 

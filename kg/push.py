@@ -166,9 +166,15 @@ class _Digest(urllib.request.HTTPDigestAuthHandler):
         if (req.get_header("Authorization") or "").startswith("Digest "):
             return None
         try:
-            return super().http_error_401(req, fp, code, msg, headers)
+            answer = super().http_error_401(req, fp, code, msg, headers)
         except ValueError:
             return None
+        except urllib.error.URLError:
+            fp.close()  # the challenge, answered by the retry's failure
+            raise
+        if answer is not None:
+            fp.close()  # the challenge, answered by the retry
+        return answer
 
 
 def _opener(base: str, credentials: _Credentials) -> urllib.request.OpenerDirector:

@@ -19,6 +19,8 @@ from bench.map import (
     time_page,
 )
 
+pytestmark = pytest.mark.slow  # runs the benchmark's runners end to end
+
 
 def edge_list(graph: nx.DiGraph) -> list[tuple[str, str, dict]]:
     return list(graph.edges(data=True))

@@ -11,6 +11,8 @@ import pytest
 from bench import fetch as bench
 from bench.results import replace_section, section
 
+pytestmark = pytest.mark.slow  # runs the benchmark's runners end to end
+
 SEEDS = 10
 
 

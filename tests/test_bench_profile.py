@@ -12,6 +12,8 @@ import pytest
 from bench import corpus as gen
 from bench import profile
 
+pytestmark = pytest.mark.slow  # runs the benchmark's runners end to end
+
 BUILD = 'process 10:"python -m bench.profile --timed-build c o 2 t.json"'
 WORKER = 'process 11:"python -m bench.profile --timed-build c o 2 t.json"'
 TRIG = 'process 12:"python -c import sys; from kg.sorted_trig import main"'

@@ -7,10 +7,13 @@ import subprocess
 import venv
 from pathlib import Path
 
+import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import to_isomorphic
 
 from .conftest import ROOT, SEEDS
+
+pytestmark = pytest.mark.slow  # pip installs the package into a new venv
 
 
 def test_pip_install_then_build_in_a_folder_holding_only_seeds(tmp_path: Path) -> None:

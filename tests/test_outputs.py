@@ -229,6 +229,7 @@ def test_a_commit_killed_at_any_step_is_finished_or_undone_by_the_next_build(
     assert _state(tmp_path) == (NEW if finished or journal else OLD)
 
 
+@pytest.mark.slow
 def test_a_build_interrupted_by_ctrl_c_leaves_the_old_outputs_and_nothing_else(
     tmp_path: Path,
 ) -> None:

@@ -23,6 +23,8 @@ from kg.store import HOLD, UNMADE, Drop, Patch, patch, reloading
 
 from .test_cli import run_kg
 
+pytestmark = pytest.mark.slow  # rebuilds a 300-paper corpus again and again
+
 FILES = ("graph.ttl", "graph.trig", "graph.html", "report.json")
 
 

@@ -307,7 +307,8 @@ def test_the_report_gets_through_whole_though_the_child_is_stopped_while_it_wait
         time.sleep(0.005)
         os.kill(child.pid, signal.SIGCONT)
         time.sleep(0.005)
-    said = child.stderr.read()
+    with child.stderr:
+        said = child.stderr.read()
     assert child.wait() == 0
     assert said == (report + "\n").encode()
 
