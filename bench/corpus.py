@@ -48,8 +48,8 @@ from xml.sax.saxutils import escape
 FIRST_PMID = 30_000_000
 PER_FILE = 1000
 
-# Article counts of the benchmark sizes: about 0.1 M, 1 M and 5 M triples in kg's merged graph.
-# Calibrated by building 1,000 and 3,000 papers: about 103 merged triples per paper.
+# Article counts of the benchmark sizes: about 0.1 M, 1 M and 5 M triples in kg's merged graph
+# (a paper of the corpus gives about a hundred merged triples).
 SIZES = {"S": 1_000, "M": 10_000, "L": 48_000}
 
 # Shares of the papers (of ``articles``) written in the other formats; at least ``MIN_EXTRA`` of

@@ -7,47 +7,28 @@ import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import click
 
 from . import __version__
-from .console import ProgressBar
 from .errors import KgError, ValidationFailed
-from .explore import VIA, Step, shortest_path
-from .explore import neighbors as explore_neighbors
+from .explore import VIA
 from .export import EXPORT_FORMATS
-from .export import export as export_graph
 from .extract import EXTRACTORS
-from .fetch import (
-    DEFAULT_MAX_PAPERS,
-    DEFAULT_PER_PAPER,
-    DEFAULT_SOURCES,
-    SERVICES,
-    FetchOptions,
-    build_inputs,
-    read_ids,
-)
-from .fetch import fetch as fetch_papers
-from .fetch.console import FetchBar
-from .fsio import atomic_write
+from .fetch import DEFAULT_MAX_PAPERS, DEFAULT_PER_PAPER, DEFAULT_SOURCES, SERVICES
 from .html import COLORS, LAYOUTS, SIZES
-from .html import render as render_map
 from .iris import DEFAULT_BASE
-from .metrics import annotate, render_stats
-from .metrics import stats as graph_stats
-from .netexport import NETWORK_FORMATS, export_network
-from .pipeline import EXIT_SKIPPED
-from .pipeline import build as build_graph
-from .projections import PROJECTIONS, WEIGHTED, network
-from .push import push as push_graph
-from .query import FORMATS, named, parse_params, render, run_named
-from .query import run as run_query
-from .serve import check_bind
-from .serve import serve as serve_graph
-from .store import open_graph
-from .validate import validate as validate_graph
+from .netexport import NETWORK_FORMATS
+from .projections import PROJECTIONS, WEIGHTED
+from .query import FORMATS
+from .text import counted
+
+if TYPE_CHECKING:
+    from .explore import Step
+
+# Each command imports what does its work when it runs: `kg --help` loads none of it.
 
 SHOWN = 10  # failed requests kg fetch prints; report.json has them all
 
@@ -80,7 +61,7 @@ def cli() -> None:
     """
 
 
-@cli.command()
+@cli.command(short_help="Build the graph from exports, pages and fetched files.")
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "-o",
@@ -120,6 +101,15 @@ def cli() -> None:
     is_flag=True,
     help="Read every file again (ignore OUTPUT/.cache/, which keeps what each file gave).",
 )
+@click.option(
+    "-x",
+    "--exclude",
+    "exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Leave out the files under a folder whose name or path under it matches GLOB "
+    "(repeatable): --exclude 'README*' --exclude 'notes/*'.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
 def build(
     inputs: tuple[Path, ...],
@@ -129,6 +119,7 @@ def build(
     strict: bool,
     workers: int | None,
     no_cache: bool,
+    exclude: tuple[str, ...],
     quiet: bool,
 ) -> None:
     """Build the graph from INPUTS (files and folders; default: seeds/).
@@ -140,10 +131,13 @@ def build(
     with its path and line on stderr and in report.json); identifier conflicts between
     sources are printed as warnings. A rebuild reads only the files that changed, and does
     nothing when nothing did. A progress bar is drawn on stderr when it is a terminal.
+    Leave out files that are not inputs (a README, notes) with --exclude GLOB.
 
-    Example: kg build seeds/ my-exports/ -o output
+    Example: kg build seeds/ my-exports/ -o output --exclude 'README*'
     """
-    _build_and_tell(inputs, output, quiet, base_iri, format_, strict, workers, not no_cache)
+    _build_and_tell(
+        inputs, output, quiet, base_iri, format_, strict, workers, not no_cache, exclude
+    )
 
 
 def _build_and_tell(
@@ -155,8 +149,13 @@ def _build_and_tell(
     strict: bool = False,
     workers: int | None = None,
     cache: bool = True,
+    exclude: tuple[str, ...] = (),
 ) -> None:
     """Run a build and print what it did (``kg build``, ``kg fetch --build``)."""
+    from .console import ProgressBar
+    from .pipeline import EXIT_SKIPPED
+    from .pipeline import build as build_graph
+
     stream = sys.stderr
     bar = ProgressBar(stream) if not quiet and stream.isatty() else None
     try:
@@ -169,6 +168,7 @@ def _build_and_tell(
             workers=workers,
             cache=cache,
             progress=bar,
+            exclude=exclude,
         )
     finally:
         if bar:
@@ -181,25 +181,29 @@ def _build_and_tell(
         read = sum(1 for f in report.files if f.format)
         c = report.counts
         click.echo(
-            f"{c['papers']} papers, {c['people']} people, {c['journals']} journals, "
-            f"{c['relations']} relations, {c['statements']} citation statements "
-            f"({c['triples']} triples) from {read} of {len(report.files)} files; "
-            f"{len(report.problems)} problems"
+            f"{counted(c['papers'], 'paper')}, {counted(c['people'], 'person', 'people')}, "
+            f"{counted(c['journals'], 'journal')}, {counted(c['relations'], 'relation')}, "
+            f"{counted(c['statements'], 'citation statement')} "
+            f"({counted(c['triples'], 'triple')}) from {read} of "
+            f"{counted(len(report.files), 'file')}; {counted(len(report.problems), 'problem')}"
         )
+        if any(p.message.startswith("not a format kg reads") for p in report.problems):
+            click.echo("(files that are not inputs can be left out with --exclude GLOB)", err=True)
         if report.up_to_date:
             click.echo(f"{output.as_posix()} is up to date: no input or option changed")
         else:
             if report.reused:
-                click.echo(f"{report.reused} unchanged files read from the cache")
+                click.echo(f"{counted(report.reused, 'unchanged file')} read from the cache")
             if report.graphs_kept:
-                click.echo(f"{report.graphs_kept} unchanged source graphs kept in the store")
+                kept = counted(report.graphs_kept, "unchanged source graph")
+                click.echo(f"{kept} kept in the store")
             for path in report.outputs:
                 click.echo(f"wrote {path.as_posix()}")
     if report.problems:
         raise click.exceptions.Exit(EXIT_SKIPPED)
 
 
-@cli.command()
+@cli.command(short_help="Fetch papers and their neighbours from the open scholarly web.")
 @click.argument("ids", nargs=-1)
 @click.option(
     "-i",
@@ -298,6 +302,11 @@ def fetch(
 
     Example: kg fetch 25879639 --refs --cited-by --similar --build
     """
+    from .fetch import FetchOptions, build_inputs, read_ids
+    from .fetch import fetch as fetch_papers
+    from .fetch.console import FetchBar
+    from .pipeline import EXIT_SKIPPED
+
     given = list(ids)
     if id_file is not None:
         given += read_ids(id_file)
@@ -398,7 +407,7 @@ def _check_min_weight(min_weight: int, projection: str, network_wanted: bool = T
         )
 
 
-@cli.command()
+@cli.command(short_help="Run a SPARQL query, or a named one, on a built graph.")
 @graph_option
 @click.argument("text", required=False)
 @click.option(
@@ -441,12 +450,16 @@ def query(
 ) -> None:
     """Run a SPARQL query on a built graph: QUERY text, --file F.rq, --name NAME, or - (stdin).
 
-    The kg prefixes (cito, fabio, c4o, deo, prism, dcterms, foaf, prov, kgo) are predeclared.
-    Parameters are bound as RDF terms, never pasted into the query. SERVICE, LOAD and updates
-    are refused.
+    The kg prefixes (c4o, cito, dcterms, deo, fabio, foaf, kgo, prism, prov, rdf, rdfs, xsd)
+    are predeclared. Parameters are bound as RDF terms, never pasted into the query; year,
+    from and to are years. SERVICE, LOAD and updates are refused.
 
     Example: kg query -g output --name cited-by -p doi=10.1186/s12939-015-0156-0
     """
+    from .query import ParameterError, named, parse_params, render, run_named
+    from .query import run as run_query
+    from .store import open_graph
+
     if list_:
         for named_query in named().values():
             takes = " | ".join(named_query.parameters) or "-"
@@ -457,15 +470,18 @@ def query(
         raise click.UsageError("give exactly one of QUERY, --file, --name or - (stdin)")
     bound = parse_params(params)
     store = open_graph(graph)
-    if name:
-        result = run_named(store, name, bound, timeout)
-    else:
-        source = file_.read() if file_ else sys.stdin.read() if text == "-" else text
-        result = run_query(store, source or "", bound, timeout)
+    try:
+        if name:
+            result = run_named(store, name, bound, timeout)
+        else:
+            source = file_.read() if file_ else sys.stdin.read() if text == "-" else text
+            result = run_query(store, source or "", bound, timeout)
+    except ParameterError as error:  # a value the parameter does not take: a usage error
+        raise click.BadParameter(str(error), param_hint="'-p' / '--param'") from None
     click.echo(render(result, format_), nl=False)
 
 
-@cli.command()
+@cli.command(short_help="Write a built graph as RDF, or one of its networks.")
 @graph_option
 @click.option(
     "-f",
@@ -493,6 +509,12 @@ def export(graph: Path, format_: str, projection: str, min_weight: int, output: 
 
     Example: kg export -g output --format gexf --projection cocitation -o cocitation.gexf
     """
+    from .export import export as export_graph
+    from .metrics import annotate
+    from .netexport import export_network
+    from .projections import network
+    from .store import open_graph
+
     _check_min_weight(min_weight, projection, format_ in NETWORK_FORMATS)
     store = open_graph(graph)
     if format_ in NETWORK_FORMATS:
@@ -504,7 +526,7 @@ def export(graph: Path, format_: str, projection: str, min_weight: int, output: 
     click.echo(f"wrote {output.as_posix()}")
 
 
-@cli.command()
+@cli.command(short_help="Serve a built graph read-only as a SPARQL endpoint.")
 @graph_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
@@ -518,8 +540,14 @@ def export(graph: Path, format_: str, projection: str, min_weight: int, output: 
 def serve(graph: Path, host: str, port: int, allow_remote: bool) -> None:
     """Serve a built graph read-only over the SPARQL protocol (Oxigraph), until Ctrl-C.
 
+    The kg prefixes are predeclared, as in kg query; a syntax error is an HTTP 400 that gives
+    the line and column of the query as sent.
+
     Example: kg serve -g output --port 7878   (then GET http://127.0.0.1:7878/query?query=…)
     """
+    from .serve import check_bind
+    from .serve import serve as serve_graph
+
     warning = check_bind(host, allow_remote, port=port)
     if warning:
         click.echo(f"warning: {warning}", err=True)
@@ -533,7 +561,7 @@ def serve(graph: Path, host: str, port: int, allow_remote: bool) -> None:
     )
 
 
-@cli.command()
+@cli.command(short_help="Upload a built graph to a triple store (Graph Store Protocol).")
 @graph_option
 @click.option("--endpoint", required=True, help="Graph Store Protocol URL (…/store, …/data).")
 @click.option(
@@ -549,9 +577,11 @@ def push(graph: Path, endpoint: str, graph_iri: str | None, per_source: bool) ->
 
     Example: kg push -g output --endpoint http://localhost:3030/kg/data
     """
+    from .push import push as push_graph
+
     report = push_graph(graph, endpoint, graph_iri=graph_iri, per_source=per_source)
     for name, count in report.graphs:
-        click.echo(f"put {count} triples into {name}")
+        click.echo(f"put {counted(count, 'triple')} into {name}")
 
 
 def via_option(function: Any) -> Any:
@@ -564,7 +594,7 @@ def via_option(function: Any) -> Any:
     )(function)
 
 
-@cli.command()
+@cli.command(short_help="Summarise a built graph: counts, top papers and authors.")
 @graph_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--top", default=10, show_default=True, type=click.IntRange(1), help="List size.")
@@ -574,6 +604,10 @@ def stats(graph: Path, as_json: bool, top: int) -> None:
 
     Example: kg stats -g output --json
     """
+    from .metrics import render_stats
+    from .metrics import stats as graph_stats
+    from .store import open_graph
+
     summary = graph_stats(open_graph(graph), limit=top)
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
@@ -594,7 +628,7 @@ def _print_steps(steps: Iterable[Step]) -> None:
         click.echo(f"{indent}{arrow}{step.node}  {a['title']}" + (f"  ({where})" if where else ""))
 
 
-@cli.command()
+@cli.command(short_help="Print the shortest chain of relations between two papers.")
 @graph_option
 @click.argument("source")
 @click.argument("target")
@@ -605,12 +639,16 @@ def path(graph: Path, source: str, target: str, via: str) -> None:
 
     Example: kg path -g output 10.1186/s12939-015-0156-0 26488904
     """
+    from .explore import shortest_path
+    from .projections import network
+    from .store import open_graph
+
     steps = shortest_path(network(open_graph(graph), "full"), source, target, via)
     click.echo(f"{_count(len(steps) - 1, 'step')} via {via}:")
     _print_steps(steps)
 
 
-@cli.command()
+@cli.command(short_help="Print the papers within N relations of a paper.")
 @graph_option
 @click.argument("paper")
 @click.option("--depth", default=1, show_default=True, type=click.IntRange(0), help="Steps.")
@@ -620,12 +658,16 @@ def neighbors(graph: Path, paper: str, depth: int, via: str) -> None:
 
     Example: kg neighbors -g output 10.1186/s12939-015-0156-0 --depth 2
     """
+    from .explore import neighbors as explore_neighbors
+    from .projections import network
+    from .store import open_graph
+
     steps = list(explore_neighbors(network(open_graph(graph), "full"), paper, depth, via))
     click.echo(f"{_count(len(steps) - 1, 'paper')} within {_count(depth, 'step')} via {via}:")
     _print_steps(steps)
 
 
-@cli.command()
+@cli.command(short_help="Write the interactive map of a built graph, one HTML file.")
 @graph_option
 @projection_option("full")
 @click.option(
@@ -678,6 +720,12 @@ def html(
 
     Example: kg html -g output --projection citation --layout timeline -o timeline.html
     """
+    from .fsio import atomic_write
+    from .html import render as render_map
+    from .metrics import annotate
+    from .projections import network
+    from .store import open_graph
+
     _check_min_weight(min_weight, projection)
     net = annotate(network(open_graph(graph), projection, min_weight=min_weight))
     page = render_map(
@@ -692,7 +740,7 @@ def html(
     click.echo(f"wrote {output.as_posix()}")
 
 
-@cli.command()
+@cli.command(short_help="Check a built graph against kg's SHACL shapes.")
 @graph_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 def validate(graph: Path, as_json: bool) -> None:
@@ -703,6 +751,8 @@ def validate(graph: Path, as_json: bool) -> None:
 
     Example: kg validate -g output
     """
+    from .validate import validate as validate_graph
+
     report = validate_graph(graph)
     if as_json:
         click.echo(report.as_json())

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 from .errors import GraphError
 from .ids import normalize_doi, normalize_pmcid, normalize_pmid
@@ -60,6 +61,8 @@ def find_paper(net: nx.Graph, text: str) -> str:
 def paper_graph(net: nx.Graph, via: str) -> nx.MultiGraph:
     """The papers of ``net`` and its relations in ``VIA[via]``, undirected, each edge keeping
     its relation and its direction (``source``)."""
+    import networkx as nx
+
     if via not in VIA:
         raise GraphError(f"unknown --via {via!r} (known: {', '.join(VIA)})")
     allowed = VIA[via]
@@ -84,6 +87,8 @@ def _step(walk: nx.MultiGraph, previous: str | None, node: str, distance: int) -
 def shortest_path(net: nx.Graph, a: str, b: str, via: str = "any") -> list[Step]:
     """The shortest chain of relations (followed either way) from paper ``a`` to paper ``b``;
     the same graph always gives the same one. GraphError when there is none."""
+    import networkx as nx
+
     walk = paper_graph(net, via)
     start, end = find_paper(net, a), find_paper(net, b)
     try:

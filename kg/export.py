@@ -7,11 +7,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
-from rdflib import Dataset
 
 from .errors import OutputError
 from .fsio import atomic_file, atomic_write
-from .vocab import PREFIX_IRIS
 
 # name -> (Oxigraph format, whether it holds the named graphs)
 EXPORT_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
@@ -27,6 +25,10 @@ def serialize(store: ox.Store, fmt: str) -> bytes:
     """The store as ``fmt``: the merged (default) graph, plus each source's named graph when
     the format can hold graphs. JSON-LD gets a compact context of the kg prefixes."""
     if fmt == "jsonld":  # rdflib compacts with the context; Oxigraph writes full IRIs
+        from rdflib import Dataset
+
+        from .vocab import PREFIX_IRIS
+
         dataset = Dataset()
         dataset.parse(data=store.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
         return dataset.serialize(format="json-ld", context=PREFIX_IRIS, auto_compact=True).encode(
@@ -40,6 +42,8 @@ def serialize(store: ox.Store, fmt: str) -> bytes:
 def dump(store: ox.Store, fmt: str, output: BinaryIO | Path) -> None:
     """Write the store as ``fmt`` (not JSON-LD) into ``output``, streaming. Given a path,
     Oxigraph writes without holding Python's lock, so other threads go on meanwhile."""
+    from .vocab import PREFIX_IRIS  # rdflib's namespaces: loaded when a graph is written
+
     rdf_format, with_graphs = EXPORT_FORMATS[fmt]
     store.dump(
         str(output) if isinstance(output, Path) else output,
@@ -51,9 +55,9 @@ def dump(store: ox.Store, fmt: str, output: BinaryIO | Path) -> None:
 
 def export(store: ox.Store, fmt: str, output: Path) -> None:
     """Replace ``output`` with the store as ``fmt``. Oxigraph writes it into a new file beside
-    ``output``, streaming (at 12.5 M quads, N-Quads took 2.5 GiB held in memory first);
-    JSON-LD is made in memory (rdflib compacts it). OutputError when it cannot be written:
-    then ``output`` is left as it was."""
+    ``output``, streaming, so a large graph is never held in memory as text; JSON-LD is made
+    in memory (rdflib compacts it). OutputError when it cannot be written: then ``output`` is
+    left as it was."""
     try:
         if fmt == "jsonld":
             atomic_write(output, serialize(store, fmt))

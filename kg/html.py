@@ -11,11 +11,10 @@ U+2028 and U+2029 escaped, and the page's JavaScript builds all visible text wit
 
 Python decides what the page shows (which nodes fit the budget, colours and sizes for each mode,
 edge styles, starting positions); the page lays the map out once, then filters and switches
-views. Large graphs stay usable: vis-network's physics (about 150 ms a step for 5,000 nodes) and
-its slow ``improvedLayout`` are off; the page runs its own ForceAtlas2 (LinLog, Barnes-Hut, a
-bounded number of steps, a few milliseconds each) from positions computed here (communities, or
-components, on a spiral with their hubs in the middle), hands vis the result and never moves a
-node again. A 5,000-node, 20,000-link map is interactive in about 5 seconds in Chromium.
+views. Large graphs stay usable: vis-network's physics and its ``improvedLayout``, both slow on
+thousands of nodes, are off; the page runs its own ForceAtlas2 (LinLog, Barnes-Hut, a bounded
+number of cheap steps) from positions computed here (communities, or components, on a spiral
+with their hubs in the middle), hands vis the result and never moves a node again.
 """
 
 from __future__ import annotations
@@ -28,11 +27,13 @@ from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
-import jinja2
-import networkx as nx
 from markupsafe import Markup
 
-if TYPE_CHECKING:  # pyvis imports IPython (0.1 s): loaded by render(), not by `import kg.html`
+# jinja2, networkx and pyvis (which imports IPython) load when a map is made, not with the
+# command line
+if TYPE_CHECKING:
+    import jinja2
+    import networkx as nx
     from pyvis.network import Network
 
 __all__ = ["COLORS", "LAYOUTS", "SIZES", "render"]
@@ -156,6 +157,8 @@ def _template_source() -> str:
 
 
 def _environment() -> jinja2.Environment:
+    import jinja2
+
     env = jinja2.Environment(
         autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True
     )
@@ -416,6 +419,8 @@ def _communities(
 def _components(
     kept: list[str], edges: Iterable[tuple[str, str, str, float | None]]
 ) -> dict[str, int]:
+    import networkx as nx
+
     graph = nx.Graph()
     graph.add_nodes_from(kept)
     graph.add_edges_from((u, v) for u, v, _, _ in edges)

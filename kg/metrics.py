@@ -16,6 +16,7 @@ from typing import Any
 import networkx as nx
 
 from .fsio import atomic_write
+from .text import counted
 
 SEED = 20240229
 # Exact betweenness is O(nm): above this many nodes it is estimated from this many sources.
@@ -163,8 +164,8 @@ def annotate(net: nx.Graph, *, betweenness: bool = True, memo: Path | None = Non
     are taken from it instead of computed again (a rebuild in which one paper's title
     changed); the numbers are the same."""
     # One graph at a time, each emptied once used: networkx graphs hold reference cycles, which
-    # a build leaves to the end (kg.pipeline pauses the cycle collector). At L (826,000 links)
-    # the copies of the papers' links held together took 660 MB.
+    # a build leaves to the end (kg.pipeline pauses the cycle collector): copies of a large
+    # graph's links held together would all stay in memory.
     basis = _basis(net)
     if basis.number_of_nodes() == 0:
         return net
@@ -312,11 +313,12 @@ def render_stats(summary: dict[str, Any]) -> str:
     """``kg stats`` as text: one section per part of the summary."""
     c = summary["counts"]
     lines = [
-        f"{c['papers']} papers, {c['people']} people, {c['journals']} journals, "
-        f"{c['statements']} citation statements",
-        "relations: " + (", ".join(f"{k} {v}" for k, v in c["relations"].items()) or "none"),
-        f"{c['components']} components (the largest has {c['largest_component']} papers), "
-        f"{c['communities']} communities",
+        f"{counted(c['papers'], 'paper')}, {counted(c['people'], 'person', 'people')}, "
+        f"{counted(c['journals'], 'journal')}, {counted(c['statements'], 'citation statement')}",
+        "relations: " + (", ".join(f"{k} {v:,}" for k, v in c["relations"].items()) or "none"),
+        f"{counted(c['components'], 'component')} (the largest has "
+        f"{counted(c['largest_component'], 'paper')}), "
+        f"{counted(c['communities'], 'community', 'communities')}",
         "",
         "Top papers (cited here · cited globally · PageRank)",
     ]
@@ -327,13 +329,13 @@ def render_stats(summary: dict[str, Any]) -> str:
         lines.append(f"{i:>3}. {counts}  {_cut(p['title'])}  [{p['id']}]")
     for title, key in (("Top authors (papers)", "top_authors"), ("Top journals", "top_journals")):
         lines += ["", title]
-        lines += [f"{i:>3}. {a['papers']}  {a['title']}" for i, a in enumerate(summary[key], 1)]
+        lines += [f"{i:>3}. {a['papers']}  {a['label']}" for i, a in enumerate(summary[key], 1)]
         if not summary[key]:
             lines.append("     none")
     lines += ["", "Communities (papers, years: top titles by PageRank)"]
     for group in summary["communities"]:
         years = "-".join(str(y) for y in dict.fromkeys(group["years"])) if group["years"] else ""
-        size = f"{group['papers']} paper" + ("s" if group["papers"] != 1 else "")
+        size = counted(group["papers"], "paper")
         lines.append(f"  #{group['community']}  {size} {years}".rstrip())
         lines += [f"      {_cut(t['title'], 66)}" for t in group["top"]]
     gaps = summary["gaps"]

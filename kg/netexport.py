@@ -35,11 +35,12 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 from xml.etree.ElementTree import SubElement
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 from .errors import FormatError, OutputError
 from .fsio import atomic_write
@@ -188,6 +189,8 @@ def _one_type(rows: list[Attrs]) -> list[Attrs]:
 
 def _xml_graph(c: _Net, node_fields: frozenset[str], edge_fields: frozenset[str]) -> nx.Graph:
     """A fresh networkx graph of the canonical form, holding only what XML writers accept."""
+    import networkx as nx
+
     cls = {
         (False, False): nx.Graph,
         (True, False): nx.DiGraph,
@@ -215,6 +218,8 @@ def _xml_graph(c: _Net, node_fields: frozenset[str], edge_fields: frozenset[str]
 
 
 def _graphml(c: _Net) -> dict[str, bytes]:
+    import networkx as nx
+
     buffer = io.BytesIO()
     nx.write_graphml_xml(_xml_graph(c, frozenset(), frozenset()), buffer)
     return {"": buffer.getvalue()}
@@ -277,6 +282,8 @@ def _viz(c: _Net) -> dict[str, dict[str, Any]]:
 
 
 def _gexf(c: _Net) -> dict[str, bytes]:
+    import networkx as nx
+
     graph = _xml_graph(c, _GEXF_NODE_FIELDS, _GEXF_EDGE_FIELDS)
     nx.set_node_attributes(graph, _viz(c), "viz")
     writer = nx.readwrite.gexf.GEXFWriter(encoding="utf-8", version="1.2draft")

@@ -8,6 +8,7 @@ beside the old one and they are all moved into place together (kg.fsio.Staging).
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import functools
 import gc
 import itertools
@@ -28,7 +29,7 @@ from .errors import InputError, NothingBuilt, OutputError, StrictFailure
 from .fsio import Staging, fsync, locked
 from .iris import DEFAULT_BASE, Minter
 from .rdf import RELATION_PROPERTIES, nquads, source_iri, view_key
-from .reading import Result, display_path, extract_file, sha256_of
+from .reading import FETCH_HIDDEN, Result, display_path, extract_file, sha256_of
 from .records import Extraction, Loc, Problem, Source
 from .resolve import View, resolve_lazily
 from .sorted_trig import Copied, SortedTrig
@@ -44,6 +45,7 @@ from .store import (
     prepared_store,
     reloading,
 )
+from .text import counted
 from .vocab import PREFIX_IRIS, PREFIXES
 
 EXIT_SKIPPED = 3  # the exit code of a build that skipped files or records
@@ -96,30 +98,43 @@ class BuildReport:
 
 
 REPORT = "report.json"
-FETCH_HIDDEN = ".kg-fetch"  # kg.fetch.HIDDEN (kept here: the build imports nothing of fetch)
 OUTPUTS = ("graph.ttl", "graph.trig", "graph.html", STORE, REPORT)  # in report.json's order
 
 
-def discover(inputs: Iterable[Path]) -> list[Path]:
+def discover(inputs: Iterable[Path], exclude: Iterable[str] = ()) -> list[Path]:
     """The files under ``inputs`` (folders walked recursively, hidden entries and a fetch's
     own report.json skipped), each once, sorted by path: the order inputs are given in changes
-    nothing."""
+    nothing. A file is left out when an ``exclude`` glob matches its name or its path under
+    the folder given (``README*``, ``notes/*``, ``*.pdf``); a file given by name is kept."""
+    patterns = tuple(exclude)
     found: set[Path] = set()
     for item in inputs:
         if item.is_dir():
             for root, dirs, files in os.walk(item):
                 fetched = FETCH_HIDDEN in dirs  # kg fetch's folder: its report is no input
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
+                under = Path(root).relative_to(item)
                 found.update(
                     Path(root) / name
                     for name in files
-                    if not name.startswith(".") and not (fetched and name == REPORT)
+                    if not name.startswith(".")
+                    and not (fetched and name == REPORT)
+                    and not excluded(under / name, patterns)
                 )
         elif item.is_file():
             found.add(item)
         else:
             raise InputError(f"no such file or folder: {item}")
     return sorted(found, key=lambda p: p.as_posix())
+
+
+def excluded(relative: Path, patterns: tuple[str, ...]) -> bool:
+    """Whether a glob of ``patterns`` matches the file's name or its path under its input
+    folder (``/``-separated; ``*`` crosses ``/`` as in fnmatch)."""
+    path = relative.as_posix()
+    return any(
+        fnmatch.fnmatchcase(relative.name, g) or fnmatch.fnmatchcase(path, g) for g in patterns
+    )
 
 
 Job = tuple[Path, str | None, str | None]  # (path, forced format, sha256)
@@ -192,6 +207,7 @@ def build(
     workers: int | None = None,
     cache: bool = True,
     progress: Callable[[Progress], None] | None = None,
+    exclude: Iterable[str] = (),
 ) -> BuildReport:
     """Build the graph of ``inputs`` (default: the seeds) into ``output``.
 
@@ -203,7 +219,8 @@ def build(
     disagreed, and the counts. ``workers`` processes (default: one per core) read the files;
     the outputs are the same bytes for any number of workers and any order of ``inputs``.
     ``progress`` is called as the build goes on (see Progress), from the build's own threads
-    too (the store's loader tells how far it got).
+    too (the store's loader tells how far it got). Files under a folder that an ``exclude``
+    glob matches (by name or by path under the folder) are not read (see discover).
 
     With ``cache``, ``output/.cache/`` keeps what each file gave (by content hash): a rebuild
     reads only the files that changed, and does nothing at all when no input, option or
@@ -213,7 +230,7 @@ def build(
     output = Path(output)
     if forced:
         extract.extractor(forced)  # an unknown format fails before any file is read
-    paths = discover(inputs)
+    paths = discover(inputs, exclude)
     digests = [_digest(path) for path in paths]
     names = [display_path(path) for path in paths]
     state = fingerprint(
@@ -275,7 +292,7 @@ def build(
 def collector_paused() -> Iterator[None]:
     """Python's cycle collector paused (and in the processes forked meanwhile): a build makes
     millions of objects that live to its end and hold no cycles, and the collector would walk
-    them all again and again for nothing (at a million triples: 8 s of 47, no memory freed).
+    them all again and again for nothing, freeing no memory.
     What is left when the build ends is collected then."""
     enabled = gc.isenabled()
     gc.disable()
@@ -337,7 +354,7 @@ def _read(
         else:
             # the workers' results are taken by a thread while this one loads the entries (it
             # holds their records: memory freed in another thread's malloc arena stays there,
-            # unused: loaded the other way round, the map's peak at L was 0.07 GiB higher)
+            # unused, so loaded this way round they leave the map's peak lower)
             with ThreadPoolExecutor(1, thread_name_prefix="kg-read") as taker:
                 taken = taker.submit(take, missing, results)
                 entries = {n: cache.get(names[n], digests[n] or "", forced) for n in hits}
@@ -384,20 +401,22 @@ def _check(files: Sequence[FileReport], problems: list[Problem], strict: bool) -
     skipped."""
     described = tuple(p.describe() for p in problems)
     if not any(f.format for f in files):
-        detail = f" ({len(problems)} problems)" if problems else ""
-        raise NothingBuilt(f"nothing could be built from {len(files)} files{detail}", described)
+        detail = f" ({counted(len(problems), 'problem')})" if problems else ""
+        raise NothingBuilt(
+            f"nothing could be built from {counted(len(files), 'file')}{detail}", described
+        )
     if strict and problems:
+        in_files = counted(sum(1 for f in files if f.problems), "file")
         raise StrictFailure(
-            f"{len(problems)} problems in {sum(1 for f in files if f.problems)} files "
-            "and --strict: nothing written",
+            f"{counted(len(problems), 'problem')} in {in_files} and --strict: nothing written",
             described,
         )
 
 
 def _output_stamps(output: Path) -> dict[str, list[int]]:
     """Each output file's (inode, size, modification time): any replacement or edit changes
-    one, and nothing has to be read (graph.trig is 170 MB at a million triples). The store
-    is left out: reading it may touch its folder."""
+    one, and nothing has to be read (graph.trig can be large). The store is left out:
+    reading it may touch its folder."""
     stamps = {}
     for name in OUTPUTS:
         if name == STORE:
@@ -538,14 +557,13 @@ def _write_outputs(
     the digest of each named graph's lines and the block of each in graph.trig. ``views``
     holds the merged view and the iterator of each source's view (resolve_lazily); they are
     taken out of it, and each view is let go of once its lines are made, so that the load
-    and the map reuse their memory (at a million triples the records and views are half of
-    what a build holds). In a copy of the last build's store (``start``), only the merged
-    graph and the named graphs whose lines changed are loaded (kg.store.reloading); a source
-    whose view is the one the last build made lines of (kg.rdf.view_key) has no lines made:
-    the copy holds its graph, and graph.trig is given the last one's block of it; and the
-    map's metrics are taken from the last build's when the papers' network is the same
-    (kg.metrics.annotate). ``tell`` is told the stage ("loading", then "writing") and the
-    quads loaded so far."""
+    and the map reuse their memory (the records and views are much of what a build holds).
+    In a copy of the last build's store (``start``), only the merged graph and the named
+    graphs whose lines changed are loaded (kg.store.reloading); a source whose view is the one
+    the last build made lines of (kg.rdf.view_key) has no lines made: the copy holds its
+    graph, and graph.trig is given the last one's block of it; and the map's metrics are
+    taken from the last build's when the papers' network is the same (kg.metrics.annotate).
+    ``tell`` is told the stage ("loading", then "writing") and the quads loaded so far."""
     tell("loading", 0)  # from here the lines are made, and loaded as they come
     merged, each = views
     views.clear()
@@ -607,8 +625,8 @@ def _write_outputs(
 
 def _worth_copying(held: Digests, given: Collection[str]) -> bool:
     """Whether the last build's store is worth copying, given the named graphs of this one: a
-    quad removed costs Oxigraph four times one loaded (at M: 19 against 5 µs), so the graphs
-    that are gone (files changed or taken away) must hold at most a quarter of its lines."""
+    quad removed costs Oxigraph about four times one loaded, so the graphs that are gone
+    (files changed or taken away) must hold at most a quarter of its lines."""
     gone = sum(lines for graph, (_, lines) in held.items() if graph not in given)
     return 4 * gone <= sum(lines for _, lines in held.values())
 
@@ -696,8 +714,8 @@ def report_json(report: BuildReport) -> bytes:
 def _map(store: ox.Store, memo: Path | None = None) -> bytes:
     """The map of the merged graph: every kind of node, with metrics (kept in ``memo`` for
     the next build: kg.metrics.annotate)."""
-    # networkx and pyvis (which pulls in IPython) load in a third of a second: only the build
-    # needs them, not every command that imports kg
+    # networkx and pyvis (which pulls in IPython) are slow to import: only the build needs
+    # them, not every command that imports kg
     from . import html
     from .metrics import annotate
     from .projections import network
@@ -711,12 +729,15 @@ def _map(store: ox.Store, memo: Path | None = None) -> bytes:
 
 _COUNTS = """
 SELECT ?name (COUNT(*) AS ?n) WHERE {
-  { VALUES (?name ?class) { ("papers" kgo:Paper) ("people" foaf:Person)
-      ("journals" fabio:Journal) ("statements" cito:Citation) } ?s a ?class }
+  { VALUES (?name ?class) { ("papers" kgo:Paper) ("journals" fabio:Journal)
+      ("statements" cito:Citation) } ?s a ?class }
   UNION { VALUES ?p { %s } ?s ?p ?o BIND("relations" AS ?name) }
   UNION { ?s ?p ?o BIND("triples" AS ?name) }
 } GROUP BY ?name
 """
+# people are the authors of the papers, persons and groups alike, as kg stats and the map
+# count them (an editor only is not one)
+_PEOPLE = "SELECT (COUNT(DISTINCT ?a) AS ?n) { ?p a kgo:Paper ; kgo:hasAuthorship/kgo:author ?a }"
 
 
 def summarize(store: ox.Store) -> dict[str, int]:
@@ -727,5 +748,6 @@ def summarize(store: ox.Store) -> dict[str, int]:
         str(row["name"].value): int(row["n"].value)
         for row in store.query(prefixes + _COUNTS % relations)
     }
+    found["people"] = next(int(row["n"].value) for row in store.query(prefixes + _PEOPLE))
     names = ("papers", "people", "journals", "relations", "statements", "triples")
     return {name: found.get(name, 0) for name in names}

@@ -14,15 +14,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import pyoxigraph as ox
 from rdflib import Graph
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 from .errors import GraphError
-from .rdf import CHARACTERIZATIONS, RELATION_PROPERTIES
-from .vocab import PREFIXES
+from .vocab import CHARACTERIZATIONS, PREFIXES, RELATION_PROPERTIES
 
 # Papers with more authors than this give no co-authorship links (VOSviewer's default is 25):
 # one consortium paper would otherwise join thousands of people into one clique.
@@ -115,7 +116,7 @@ def read_tables(store: ox.Store) -> Tables:
         t.papers[p] = {"kind": "paper", "iri": p}
     values = " ".join(_PAPER_FIELDS.values())
     names = {prop.split(":")[1]: name for name, prop in _PAPER_FIELDS.items()}
-    # each property's triples, the papers' picked out here: twice as fast as Oxigraph's join
+    # each property's triples, the papers' picked out here: faster than Oxigraph's join
     query = f"SELECT ?p ?prop ?v {{ VALUES ?prop {{ {values} }} ?p ?prop ?v }}"
     for p, prop, value in rows(store, query):
         attrs = t.papers.get(p)
@@ -152,8 +153,8 @@ def read_tables(store: ox.Store) -> Tables:
 
 
 def _read_people(store: ox.Store, t: Tables) -> None:
-    # the people and the authorships in two queries joined here: Oxigraph joins them in one
-    # at a third of the speed (1.27 s against 0.49 + 0.17 s at a million triples)
+    # the people and the authorships in two queries joined here: Oxigraph's join of them in
+    # one query is slower
     named: dict[str, dict[str, Any]] = {}
     for a, name, family, kind in rows(
         store,
@@ -340,14 +341,16 @@ def _add_nodes(net: nx.Graph, nodes: dict[str, dict[str, Any]]) -> None:
 def _add_weighted(
     net: nx.Graph, pairs: Counter[tuple[str, str]], relation: str, min_weight: int = 1
 ) -> None:
-    """A link for each pair of weight ``min_weight`` or more (the lighter ones are never made:
-    at a million triples, coupling has 7.7 M pairs, 576k of them sharing 3 references)."""
+    """A link for each pair of weight ``min_weight`` or more (the lighter ones, most of the
+    pairs a large graph counts, are never made)."""
     kept = ((pair, weight) for pair, weight in pairs.items() if weight >= min_weight)
     for (a, b), weight in sorted(kept):  # only the kept pairs are sorted
         net.add_edge(a, b, relation=relation, weight=weight)
 
 
 def _citation(t: Tables) -> nx.DiGraph:
+    import networkx as nx
+
     net = nx.DiGraph()
     _add_nodes(net, _paper_attrs(t))
     for s, relation, o in t.relations:
@@ -357,6 +360,8 @@ def _citation(t: Tables) -> nx.DiGraph:
 
 
 def _similarity(t: Tables) -> nx.Graph:
+    import networkx as nx
+
     net = nx.Graph()
     _add_nodes(net, _paper_attrs(t))
     for s, relation, o in t.relations:
@@ -394,6 +399,8 @@ def _pairs(groups: Iterable[Iterable[str]]) -> Counter[tuple[str, str]]:
 
 def _cocitation(t: Tables, min_weight: int = 1) -> nx.Graph:
     """Two papers are co-cited once for each paper that cites both."""
+    import networkx as nx
+
     net = nx.Graph()
     _add_nodes(net, _paper_attrs(t))
     _add_weighted(net, _pairs(_groups(t, 0).values()), "cocited", min_weight)
@@ -402,6 +409,8 @@ def _cocitation(t: Tables, min_weight: int = 1) -> nx.Graph:
 
 def _coupling(t: Tables, min_weight: int = 1) -> nx.Graph:
     """Two papers are coupled once for each reference they share."""
+    import networkx as nx
+
     net = nx.Graph()
     _add_nodes(net, _paper_attrs(t))
     _add_weighted(net, _pairs(_groups(t, 1).values()), "coupled", min_weight)
@@ -409,6 +418,8 @@ def _coupling(t: Tables, min_weight: int = 1) -> nx.Graph:
 
 
 def _coauthorship(t: Tables, min_weight: int = 1) -> nx.Graph:
+    import networkx as nx
+
     net = nx.Graph(max_authors=COAUTHOR_MAX_AUTHORS)
     _add_nodes(net, _people_attrs(t))
     teams = (
@@ -421,6 +432,8 @@ def _coauthorship(t: Tables, min_weight: int = 1) -> nx.Graph:
 
 
 def _authorship(t: Tables) -> nx.Graph:
+    import networkx as nx
+
     net = nx.Graph()
     _add_nodes(net, {k: {**v, "bipartite": 0} for k, v in _people_attrs(t).items()})
     _add_nodes(net, {k: {**v, "bipartite": 1} for k, v in _paper_attrs(t).items()})
@@ -433,6 +446,8 @@ def _authorship(t: Tables) -> nx.Graph:
 
 def _journals(t: Tables, min_weight: int = 1) -> nx.DiGraph:
     """Journal -> journal, weighted by how often the first's papers cite the second's."""
+    import networkx as nx
+
     net = nx.DiGraph()
     _add_nodes(net, _journal_attrs(t))
     counts: Counter[tuple[str, str]] = Counter()
@@ -445,6 +460,8 @@ def _journals(t: Tables, min_weight: int = 1) -> nx.DiGraph:
 
 def _full(t: Tables) -> nx.MultiDiGraph:
     """Everything the map shows: papers, people, journals and citation statements."""
+    import networkx as nx
+
     net = nx.MultiDiGraph()
     for nodes in (_paper_attrs(t), _people_attrs(t), _journal_attrs(t), _statement_attrs(t)):
         _add_nodes(net, nodes)

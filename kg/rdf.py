@@ -27,7 +27,18 @@ from .resolve import (
     ResolvedStatement,
     value_digest,
 )
-from .vocab import C4O, CITO, DEO, FABIO, KGO, PRISM, bind_prefixes
+from .text import clean_text
+from .vocab import (
+    C4O,
+    CHARACTERIZATIONS,
+    CITO,
+    DEO,
+    FABIO,
+    KGO,
+    PRISM,
+    RELATION_PROPERTIES,
+    bind_prefixes,
+)
 
 # Publication types as PubMed prints them (folded) -> FaBiO classes.
 TYPE_CLASSES: dict[str, URIRef] = {
@@ -57,13 +68,6 @@ TYPE_CLASSES: dict[str, URIRef] = {
     "thesis": FABIO.Thesis,
     "report": FABIO.ReportDocument,
     "dataset": FABIO.Dataset,
-}
-
-# scite statement types -> CiTO characterizations.
-CHARACTERIZATIONS: dict[str, URIRef] = {
-    "mentioning": CITO.citesForInformation,
-    "supporting": CITO.supports,
-    "contrasting": CITO.disputes,
 }
 
 # Semantic Scholar intents -> CiTO characterizations. A statement with intents is
@@ -97,16 +101,6 @@ SECTION_CLASSES: dict[str, URIRef] = {
     "acknowledgments": DEO.Acknowledgements,
 }
 
-# relation kind -> (forward property, inverse property); both directions are always written.
-RELATION_PROPERTIES: dict[str, tuple[URIRef, URIRef | None]] = {
-    "cites": (CITO.cites, CITO.isCitedBy),
-    "discusses": (CITO.discusses, CITO.isDiscussedBy),
-    "corrects": (CITO.corrects, CITO.isCorrectedBy),
-    "retracts": (CITO.retracts, CITO.isRetractedBy),
-    "updates": (CITO.updates, CITO.isUpdatedBy),
-    "similar": (KGO.similarTo, None),
-}
-
 # Who counted, for c4o:hasGlobalCountSource.
 COUNT_SOURCES: dict[str, tuple[URIRef, str]] = {
     "scite": (URIRef("https://scite.ai/"), "scite"),
@@ -131,26 +125,6 @@ _EMAIL = re.compile(
 )
 
 
-# What a text literal never holds. Control characters (C0 and C1, but tab, line feed and
-# carriage return) are legal in Turtle and N-Triples but not in XML 1.0 (GraphML, GEXF) and
-# drive terminals: the ones that space words (vertical tab, form feed, the separators, NEL)
-# become a space, the others are dropped. A lone surrogate (only a JSON escape can make one)
-# is not a character UTF-8 can write: it becomes U+FFFD.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-_REPLACEMENTS = {
-    **dict.fromkeys(map(chr, (*range(0x00, 0x20), *range(0x7F, 0xA0))), ""),
-    **dict.fromkeys(map(chr, (0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x1F, 0x85)), " "),
-    **dict.fromkeys(map(chr, range(0xD800, 0xE000)), "\ufffd"),
-}
-
-
-def clean_text(value: str) -> str:
-    """``value`` as a literal holds it: see ``_CONTROLS``."""
-    if not _CONTROLS.search(value):
-        return value
-    return _CONTROLS.sub(lambda m: _REPLACEMENTS[m.group()], value)
-
-
 def plain(value: str) -> Literal:
     """A plain string literal of text read from a source."""
     return Literal(clean_text(value))
@@ -158,10 +132,10 @@ def plain(value: str) -> Literal:
 
 # ---- the mapping, written as N-Triples text -------------------------------------------------
 #
-# A million triples as rdflib terms cost more than everything else a build does in Python
-# (Literal() alone is a few microseconds), so the mapping writes each term as N-Triples text at
-# once: an IRI as ``<…>``, a literal as ``"…"`` with its datatype. ``to_graph`` reads that text
-# back with rdflib for those who want rdflib terms.
+# Making rdflib terms for every triple would cost more than everything else a build does in
+# Python (Literal() above all), so the mapping writes each term as N-Triples text at once: an
+# IRI as ``<…>``, a literal as ``"…"`` with its datatype. ``to_graph`` reads that text back
+# with rdflib for those who want rdflib terms.
 
 Triple = tuple[str, str, str]  # subject, predicate, object as N-Triples terms
 
@@ -236,8 +210,8 @@ def to_graph(resolved: Resolved, minter: Minter) -> Graph:
 
 def triples(resolved: Resolved, minter: Minter) -> Iterator[Triple]:
     """The triples of ``resolved``. What describes a node many papers share (a person, a
-    journal, an organization, a MeSH term) is written once, not once per paper: at a million
-    triples that is a fifth of the lines fewer to write and for the store to read."""
+    journal, an organization, a MeSH term) is written once, not once per paper: fewer lines
+    to write and for the store to read."""
     seen: set[Triple] = set()
     for source in resolved.sources:
         yield from _source(source, minter)
@@ -445,7 +419,7 @@ def _author(
 
 def _agent(a: str, who: Person) -> Iterator[Triple]:
     yield a, A, foaf.Organization if who.collective else foaf.Person
-    yield a, foaf.name, text(who.name)
+    yield a, foaf.name, text(who.display)
     if who.family and not who.collective:
         yield a, foaf.familyName, text(who.family)
     if who.given and not who.collective:

@@ -1,6 +1,6 @@
 """rdflib on Oxigraph: the store behind ``kg.load``, and the rewrite that lets Oxigraph bind
-variables a SELECT does not project. Imported only when needed: rdflib's SPARQL parser takes
-a tenth of a second to load, which no other command should pay."""
+variables a SELECT does not project. Imported only when needed: rdflib's SPARQL parser is
+slow to load, which no other command should pay for."""
 
 from __future__ import annotations
 

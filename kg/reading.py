@@ -2,7 +2,7 @@
 
 A small file is read whole. A file larger than :data:`HEAD` bytes (after decompression)
 whose extractor can read chunks (``parse_chunks``) is streamed: decompressed, decoded and
-parsed a block at a time, so a 200 MB ``.xml.gz`` never sits in memory as one string.
+parsed a block at a time, so a large ``.xml.gz`` never sits in memory as one string.
 Nothing here raises for a bad file: what cannot be read becomes a :class:`Problem`.
 """
 
@@ -24,6 +24,9 @@ from . import extract
 from .errors import KgError
 from .extract.common import MAX_TEXT
 from .records import Extraction, Loc, Problem, Record, Sharing, Source, at
+
+# kg fetch's own folder in its output (HTTP cache, rejected answers): never an input
+FETCH_HIDDEN = ".kg-fetch"
 
 BLOCK = 1 << 20  # bytes read at a time
 HEAD = 4 << 20  # a file up to this size (decompressed) is read whole
@@ -179,14 +182,13 @@ def extract_file(path: Path, forced: str | None = None, sha256: str | None = Non
     return Extraction(source, tuple(records)), problems
 
 
-MEASURED = 256  # records measured together (at most about 1.3 MB of pickle)
+MEASURED = 256  # records measured together, in one pickle
 
 
 def _bounded(items: Iterable[Record]) -> Iterator[Record]:
     """``items`` with each record ``bounded``, its Problems given before it. Records are
     measured ``MEASURED`` at a time: a batch whose pickle is shorter than MAX_TEXT bytes holds
-    no longer text, and one pickle of the batch costs less than one of each record (1,000
-    PubMed articles, 26,108 records: 0.06 s against 0.14-0.17 s)."""
+    no longer text, and one pickle of the batch costs less than one of each record."""
     items = iter(items)
     while batch := list(itertools.islice(items, MEASURED)):
         records = [item for item in batch if not isinstance(item, Problem)]
@@ -208,7 +210,7 @@ def bounded(record: Record) -> tuple[Record | None, list[Problem]]:
     left out. An optional field is emptied; a list loses the item; a text a record cannot do
     without (a name, a statement) takes the person, heading or whole record with it."""
     # a record whose pickle is shorter than MAX_TEXT bytes holds no longer text: the one test
-    # most records need, made in C (walking every field costs ten times as much)
+    # most records need, made in C (walking every field in Python costs far more)
     if len(pickle.dumps(record, pickle.HIGHEST_PROTOCOL)) <= MAX_TEXT or not _has_long_text(record):
         return record, []
     left_out: list[str] = []

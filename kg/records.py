@@ -35,6 +35,29 @@ class Person:
     equal_contribution: bool = False
     collective: bool = False  # a consortium or group author ("the XYZ Study Group")
 
+    @property
+    def display(self) -> str:
+        """The one form kg shows a person's name in, whatever the source printed: given names
+        then family name, initials with full stops (``Maria K. Lopez``, ``H. J. Choi``); a
+        group, or a name with no family name, as printed."""
+        if self.collective or not self.family:
+            return self.name
+        if self.given:
+            given = " ".join(_dotted(word) for word in self.given.split())
+        else:
+            given = " ".join(f"{letter}." for letter in self.initials or "")
+        return f"{given} {self.family}" if given else self.family
+
+
+_INITIALS = re.compile(r"[A-Z]{1,3}")
+
+
+def _dotted(word: str) -> str:
+    """``HJ`` -> ``H. J.``, ``K`` -> ``K.``; a word (``Maria``, ``J.-P.``) as it is."""
+    if _INITIALS.fullmatch(word):
+        return " ".join(f"{letter}." for letter in word)
+    return word
+
 
 @dataclass(frozen=True, slots=True)
 class Journal:
@@ -116,8 +139,8 @@ class Paper:
     publisher: str | None = None
     editors: tuple[Person, ...] = ()
     extra: tuple[tuple[str, str], ...] = ()  # fields kept but not (yet) mapped
-    # What identifies it, asked for again and again while resolving: made with the paper (a
-    # cached property would give each paper a dict of its own, 22 MB at a million triples)
+    # What identifies it, asked for again and again while resolving: made with the paper, in
+    # a slot (a cached property would need a dict on every paper)
     ref: PaperRef = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -220,11 +243,10 @@ class Sharing:
 
     A file's records repeat themselves: one cited paper's title in a hundred reference lists,
     "Humans" in every MeSH list, an author on each of their papers, each a new object as it is
-    read. Shared, they are held once: at a million triples the records take 154 MB instead of
-    259 MB (in one process), and a file's pickle (from a worker, into the cache) writes each
-    once: 2.2 MB instead of 5.0 MB for 1,000 PubMed articles. What is shared is immutable and
-    equal: the records' tuples hold texts, flags and values, never a 1 that would equal a True.
-    Records themselves are not shared."""
+    read. Shared, each is held in memory once, and a file's pickle (from a worker, into the
+    cache) writes it once. What is shared is immutable and equal: the records' tuples hold
+    texts, flags and values, never a 1 that would equal a True. Records themselves are not
+    shared."""
 
     def __init__(self) -> None:
         self._table: dict[object, object] = {}
@@ -288,12 +310,10 @@ _FIELDS = {
 
 def _pickled_by_position(kind: type) -> None:
     """Give a slotted record class a pickle state that is its values in field order, read in C.
-    Python's own for slotted dataclasses looks the fields up again for every object it
-    pickles or unpickles: half of the pickle's time. A build pickles a record up to three times
-    (measuring it, in a batch: kg.reading._bounded; from a worker; into the cache) and
-    unpickles it once or twice. 1,000 PubMed articles (26,108 records) pickle in 0.06-0.07 s
-    instead of 0.11-0.14, and load in 0.11-0.12 s instead of 0.15-0.17. The state holds the
-    same values in the same order as before."""
+    Python's own state for slotted dataclasses holds the same values in the same order but
+    looks the fields up again for every object, much of what pickling costs; a build pickles a
+    record up to three times (measuring it, in a batch: kg.reading._bounded; from a worker;
+    into the cache) and unpickles it once or twice."""
     names = tuple(f.name for f in fields(kind))
     values = operator.attrgetter(*names)
     put = object.__setattr__

@@ -1,15 +1,14 @@
 """graph.ttl and graph.trig written from kg's own N-Quads lines, sorted, by a process of its
 own.
 
-Reading the quads back out of the store is what made dumping graph.trig slow (at a million
-triples, 10 of the dump's 11 s of CPU). A build already has every line it loads, so a child
-process is given them, graph by graph, while the store loads them. It keeps them in an unnamed
-temporary file as they come (the load keeps both cores busy), and once they are all there,
-while the build draws the map, it sorts each graph's lines (a large graph in runs of bounded
-size, merged), drops repeats, and has Oxigraph's serializer write the default graph as
-Turtle (graph.ttl), then graph.trig as that file followed by each named graph in the order it
-was given: each subject's triples together, subjects in code-point order. The same lines give
-the same bytes, whatever order they came in.
+Reading the quads back out of the store is most of what dumping them costs, and a build
+already has every line it loads, so a child process is given them, graph by graph, while the
+store loads them. It keeps them in an unnamed temporary file as they come (the load keeps both
+cores busy), and once they are all there, while the build draws the map, it sorts each graph's
+lines (a large graph in runs of bounded size, merged), drops repeats, and has Oxigraph's
+serializer write the default graph as Turtle (graph.ttl), then graph.trig as that file followed
+by each named graph in the order it was given: each subject's triples together, subjects in
+code-point order. The same lines give the same bytes, whatever order they came in.
 
 A rebuild need not send a named graph whose lines are the last build's: ``copy`` names the
 bytes of its block in the last graph.trig (``close`` gives each graph's block), which the
@@ -41,7 +40,7 @@ from typing import BinaryIO, NamedTuple
 
 import pyoxigraph as ox
 
-RUN = 1 << 17  # lines sorted in memory at a time: about 23 MB of kg's lines
+RUN = 1 << 17  # lines sorted in memory at a time
 BLOCK = 1 << 17  # bytes read back from a run at a time (each run of a merge holds one)
 BATCH = 1 << 16  # merged lines parsed at a time
 
@@ -208,11 +207,10 @@ def main(argv: list[str]) -> int:
 
 
 def tell(line: str, fd: int = 2) -> None:
-    """Write ``line`` and a line end to ``fd`` (stderr), whole. The report of the blocks is
-    larger than a pipe holds (140 KB for 1,234 graphs), so the write waits for the parent to
-    read; a write cut short there (a stop under ptrace, as py-spy's sampling does) was not
-    resumed by ``sys.stderr``: the parent got the first 64 KB, no blocks, and the next
-    rebuild made every source's lines again."""
+    """Write ``line`` and a line end to ``fd`` (stderr), whole. The report of the blocks
+    can be larger than a pipe holds, so the write waits for the parent to read and may be cut
+    short there (a stop under ptrace, as py-spy's sampling does); ``sys.stderr`` would not
+    resume it, and a report cut short gives the parent no blocks to copy next time."""
     sys.stderr.flush()
     data = memoryview((line + "\n").encode("utf-8"))
     while data:

@@ -111,7 +111,7 @@ def validate(path: str | os.PathLike[str] = "output") -> ValidationReport:
 
 def validate_graph(data: Graph) -> ValidationReport:
     """Check an rdflib graph against ``ontology/shapes.ttl`` (no inference)."""
-    # a third of a second to import: only `kg validate` pays it
+    # slow to import: only `kg validate` pays for it
     import pyshacl
     from pyshacl.errors import ReportableRuntimeError
 

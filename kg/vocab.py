@@ -6,7 +6,7 @@ against ``ontology/kg.ttl`` (the project's own ``kgo:`` terms).
 
 from __future__ import annotations
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD, ClosedNamespace
 
 CITO = ClosedNamespace(
@@ -169,6 +169,23 @@ KGO_TERMS = [
     "sourceFormat",
 ]
 KGO = ClosedNamespace(KGO_IRI, KGO_TERMS)
+
+# scite statement types -> CiTO characterizations.
+CHARACTERIZATIONS: dict[str, URIRef] = {
+    "mentioning": CITO.citesForInformation,
+    "supporting": CITO.supports,
+    "contrasting": CITO.disputes,
+}
+
+# relation kind -> (forward property, inverse property); both directions are always written.
+RELATION_PROPERTIES: dict[str, tuple[URIRef, URIRef | None]] = {
+    "cites": (CITO.cites, CITO.isCitedBy),
+    "discusses": (CITO.discusses, CITO.isDiscussedBy),
+    "corrects": (CITO.corrects, CITO.isCorrectedBy),
+    "retracts": (CITO.retracts, CITO.isRetractedBy),
+    "updates": (CITO.updates, CITO.isUpdatedBy),
+    "similar": (KGO.similarTo, None),
+}
 
 PREFIXES = {
     "cito": CITO,

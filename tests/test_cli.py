@@ -106,7 +106,7 @@ def test_nothing_to_build_is_exit_1_and_keeps_previous_outputs(seeds_here: Path)
     result = run_kg("build", "junk", cwd=seeds_here)
     assert result.returncode == 1
     assert (
-        result.stderr.splitlines()[-1] == "Error: nothing could be built from 1 files (1 problems)"
+        result.stderr.splitlines()[-1] == "Error: nothing could be built from 1 file (1 problem)"
     )
     assert (seeds_here / "output" / "graph.ttl").read_bytes() == before
     assert sorted(p.name for p in (seeds_here / "output").iterdir()) == [
@@ -148,7 +148,7 @@ def test_format_forces_the_extractor(seeds_here: Path) -> None:
     assert "seeds/000_18ca61cfa3613128.txt" in result.stderr
     ok = run_kg("build", "seeds/000_18ca61cfa3613128.txt", "--format", "scite_page", cwd=seeds_here)
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.startswith("1 papers")
+    assert ok.stdout.startswith("1 paper,")
 
 
 def test_base_iri_changes_minted_iris(seeds_here: Path) -> None:
@@ -173,3 +173,16 @@ def test_every_format_is_documented() -> None:
     table = (ROOT / "docs" / "formats.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\| `(\w+)` \|", table, re.M)
     assert sorted(rows) == sorted(EXTRACTORS)
+
+
+def test_help_loads_none_of_the_work():
+    """`kg --help` answers at once: the command line imports the tables its options list, and
+    each command imports its work (the build, networkx, jinja2, httpx) when it runs."""
+    heavy = ("networkx", "jinja2", "pyvis", "httpx", "hishel", "kg.pipeline", "kg.resolve")
+    code = (
+        "import sys; from click.testing import CliRunner; from kg.cli import cli; "
+        "assert CliRunner().invoke(cli, ['--help']).exit_code == 0; "
+        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == ""

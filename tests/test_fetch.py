@@ -470,6 +470,7 @@ fetch(FetchOptions(ids=("25879639",), relations=frozenset({"refs", "cited-by", "
 """
 
 
+@pytest.mark.slow
 def test_killed_runs_resume_to_the_same_folder(web: FakeWeb, tmp_path: Path) -> None:
     whole = tmp_path / "whole"
     fetch(
@@ -518,6 +519,11 @@ def test_missing_fills_the_gaps_of_a_build(web: FakeWeb, tmp_path: Path) -> None
         assert f"{len(cited)} papers ({len(cited)} new)" in result.output
         found = titles_and_years(Path("output"))
         report = json.loads(Path("output/report.json").read_text())
+        asked = len(web.requests)
+        again = runner.invoke(cli, ["fetch", "--missing", "-g", "output"])
+        assert again.exit_code == 0, again.output  # the build lacks nothing: nothing to ask
+        assert again.output.startswith("0 papers (0 new), 0 requests")
+        assert len(web.requests) == asked
     assert {p.pmid for p in cited} <= set(found)
     assert all(found[p.pmid][0] and found[p.pmid][1] for p in cited)
     assert any(f["path"].endswith("work.json") for f in report["files"])

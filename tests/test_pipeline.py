@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import gzip
+import json
+import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
 import kg
 from kg import reading
+from kg.cli import cli
+from kg.pipeline import discover
 from kg.reading import extract_file
 
 from .conftest import SEEDS
@@ -169,3 +174,31 @@ def test_a_big_gzipped_pubmed_xml_is_streamed_in_bounded_memory(tmp_path: Path) 
     records, problems, grown_kib = map(int, done.stdout.split())
     assert (records, problems) == (1024, 0)
     assert grown_kib < 24 * 1024, grown_kib  # the text alone is 64 MiB
+
+
+def test_exclude_leaves_out_files_by_name_or_by_path_under_the_folder(tmp_path: Path) -> None:
+    for name in ("a.ris", "README.md", "notes/todo.txt", "notes/deep/x.ris", "2024/README.txt"):
+        (tmp_path / "in" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "in" / name).write_text("x")
+    (tmp_path / "README.md").write_text("given by name")
+    found = discover([tmp_path / "in", tmp_path / "README.md"], exclude=("README*", "notes/*"))
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["README.md", "in/a.ris"]
+    assert len(discover([tmp_path / "in"], exclude=("notes/deep/*.ris",))) == 4
+
+
+def test_a_build_with_exclude_skips_nothing_and_exits_0(tmp_path: Path) -> None:
+    shutil.copytree(SEEDS, tmp_path / "in")
+    (tmp_path / "in" / "README.md").write_text("# my exports\n")
+    (tmp_path / "in" / "notes").mkdir()
+    (tmp_path / "in" / "notes" / "ideas.txt").write_text("read the 2019 review first\n")
+    runner = CliRunner()
+    skipped = runner.invoke(cli, ["build", str(tmp_path / "in"), "-o", str(tmp_path / "a")])
+    assert skipped.exit_code == 3
+    assert "README.md: not a format kg reads" in skipped.stderr
+    assert "--exclude GLOB" in skipped.stderr
+    args = ["build", str(tmp_path / "in"), "-o", str(tmp_path / "b"), "-x", "README*"]
+    result = runner.invoke(cli, [*args, "--exclude", "notes/*"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    report = json.loads((tmp_path / "b" / "report.json").read_text())
+    assert report["read"]["files"] == len(list(SEEDS.glob("*.txt")))

@@ -293,7 +293,7 @@ def test_labels_use_the_first_authors_family_name(tmp_path: Path) -> None:
     net = network(tmp_path, "citation")
     assert net.nodes["doi:10.1016/s0140-6736(19)30012-4"]["label"] == "Lopez 2019"
     assert net.nodes["pmid:4512345"]["label"] == "Dupont 1987"  # printed "Dupont J"
-    assert net.nodes["pmid:4512345"]["authors"] == ("Dupont J", "Martin C")
+    assert net.nodes["pmid:4512345"]["authors"] == ("J. Dupont", "C. Martin")
 
 
 def test_a_person_with_two_names_is_one_author_with_the_longest(tmp_path: Path) -> None:

@@ -25,9 +25,10 @@ from kg.export import EXPORT_FORMATS
 from kg.export import serialize as export_serialize
 from kg.ids import normalize_doi
 from kg.iris import Minter, doi_iri, fold, person_key, slug, work_key
-from kg.rdf import clean_text, to_graph
+from kg.rdf import to_graph
 from kg.records import Extraction, Paper, Source
 from kg.resolve import resolve_sources
+from kg.text import clean_text
 from kg.validate import validate
 
 from .conftest import ROOT

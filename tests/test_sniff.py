@@ -90,3 +90,9 @@ def test_a_case_input_or_seed_is_claimed_by_its_own_extractor_alone(path: Path) 
 )
 def test_near_misses_are_claimed_by_nobody(text: str) -> None:
     assert detect(text) == []
+
+
+def test_each_format_is_the_module_of_its_name() -> None:
+    for name, module in EXTRACTORS.items():
+        assert name == module.FORMAT and module.__name__ == f"kg.extract.{name}"
+        assert callable(module.sniff) and callable(module.parse)

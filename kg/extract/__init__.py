@@ -3,48 +3,55 @@
 Each module has ``FORMAT`` (its name), ``MEDIA_TYPE``, ``sniff(text) -> bool`` and
 ``parse(text) -> Iterator[Record]``. ``parse`` does no I/O, never raises on bad text, and
 yields a :class:`~kg.records.Problem` with a line number for what it could not read.
-A new format is one new module and one line in ``EXTRACTORS``.
+A new format is one new module and one line in ``FORMATS``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import importlib
+from collections.abc import Iterator, Mapping
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from ..errors import FormatError
-from ..records import Record
-from . import (
-    bibtex,
-    crossref_json,
-    europepmc_json,
-    medline,
-    openalex_json,
-    opencitations_json,
-    pubmed_elink,
-    pubmed_page,
-    pubmed_xml,
-    ris,
-    scite_page,
-    semanticscholar_json,
+
+if TYPE_CHECKING:
+    from ..records import Record
+
+# The formats, in the order they are sniffed; each is the module of this package of its name.
+FORMATS = (
+    "pubmed_xml",
+    "medline",
+    "crossref_json",
+    "openalex_json",
+    "pubmed_page",
+    "scite_page",
+    "ris",
+    "bibtex",
+    "pubmed_elink",
+    "opencitations_json",
+    "semanticscholar_json",
+    "europepmc_json",
 )
 
-EXTRACTORS: dict[str, ModuleType] = {
-    m.FORMAT: m
-    for m in (
-        pubmed_xml,
-        medline,
-        crossref_json,
-        openalex_json,
-        pubmed_page,
-        scite_page,
-        ris,
-        bibtex,
-        pubmed_elink,
-        opencitations_json,
-        semanticscholar_json,
-        europepmc_json,
-    )
-}
+
+class _Extractors(Mapping[str, ModuleType]):
+    """Each format's module, imported when first asked for: a command that reads no file
+    (``kg --help``, ``kg query``) loads none of them."""
+
+    def __getitem__(self, name: str) -> ModuleType:
+        if name not in FORMATS:
+            raise KeyError(name)
+        return importlib.import_module(f"{__name__}.{name}")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(FORMATS)
+
+    def __len__(self) -> int:
+        return len(FORMATS)
+
+
+EXTRACTORS: Mapping[str, ModuleType] = _Extractors()
 
 
 def detect(text: str) -> list[str]:

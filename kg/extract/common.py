@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..rdf import clean_text
 from ..records import Paper
+from ..text import clean_text
 
 # What reading an odd record can raise; parse turns these into Problems instead of raising.
 READ_ERRORS = (
@@ -30,7 +30,7 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 def identifiable(paper: Paper) -> bool:
     """Whether ``paper`` has a DOI, a PMID, a PMCID or a title the graph keeps (one of control
-    characters only is dropped, kg.rdf.clean_text): a record with none of them is no paper."""
+    characters only is dropped, kg.text.clean_text): a record with none of them is no paper."""
     return bool(paper.doi or paper.pmid or paper.pmcid or clean_text(paper.title or ""))
 
 

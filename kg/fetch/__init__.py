@@ -31,7 +31,8 @@ from .. import __version__, extract
 from ..errors import KgError
 from ..fsio import atomic_write
 from ..ids import normalize_doi
-from ..pipeline import FETCH_HIDDEN, collector_paused
+from ..reading import FETCH_HIDDEN
+from ..text import counted
 from . import crossref, europepmc, openalex, opencitations, pubmed, semanticscholar
 from .known import Digest, Registry
 from .known import parse_id as parse_id  # for kg.cli and users
@@ -106,7 +107,8 @@ class FetchReport:
 
     def summary(self) -> str:
         return (
-            f"{self.papers} papers ({self.new} new), {self.requests} requests "
+            f"{counted(self.papers, 'paper')} ({self.new} new), "
+            f"{counted(self.requests, 'request')} "
             f"({self.from_cache} from the cache, {self.from_folder} answered by files "
             f"already fetched), {len(self.not_found)} not found"
             + (
@@ -174,6 +176,8 @@ def fetch(
         raise KgError(f"unknown relation {sorted(unknown)[0]!r}")
     if options.depth < 0 or options.max_papers < 1 or options.per_paper < 1:
         raise KgError("--depth must be 0 or more, --max-papers and --per-paper 1 or more")
+    from ..pipeline import collector_paused  # the build's modules load when a fetch runs
+
     run = _Run(options, progress or (lambda _: None))
     try:
         with collector_paused():  # the fetch's records and links hold no cycles
@@ -252,6 +256,9 @@ class _Run:
         if options.missing is not None:
             given.update(dict.fromkeys(self._gaps(options.missing)))
         level = list(given)
+        only_missing = not (options.ids or options.pubmed_query)
+        if not level and options.missing is not None and only_missing:
+            return self.report  # the build lacks nothing: nothing to ask
         if not level:
             if self.report.bad_ids:
                 raise KgError("no identifier to fetch: " + ", ".join(self.report.bad_ids[:5]))
