@@ -39,8 +39,6 @@ from .conftest import FIXTURES, ROOT, SEEDS
 DOCS = ROOT / "docs"
 SAMPLES = FIXTURES / "samples"
 TESTED_ELSEWHERE = {"docs/cookbook.md"}  # the cookbook has a test of its own
-# pages whose untagged blocks may hold commands that do not run (kept by someone else)
-UNTAGGED_ALLOWED = {"docs/query.md"}
 PAGES = ["README.md"] + [
     f"docs/{p.name}" for p in sorted(DOCS.glob("*.md")) if f"docs/{p.name}" not in TESTED_ELSEWHERE
 ]
@@ -295,7 +293,7 @@ SYNOPSIS = re.compile(r"[\[|]")  # kg build [INPUT …] [-o DIR]: a synopsis, no
 def test_examples_are_tagged_so_that_they_run() -> None:
     """A command shown in an untagged block would never run: tag it console or sh (or norun)."""
     for block in all_blocks():
-        if block.lang or block.page in UNTAGGED_ALLOWED:
+        if block.lang:
             continue
         lines = [line.strip() for line in block.text.splitlines() if line.strip()]
         first = lines[0] if lines else ""
