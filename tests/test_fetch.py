@@ -3,6 +3,7 @@ internet."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -10,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -41,6 +43,18 @@ def web(monkeypatch: pytest.MonkeyPatch):
         monkeypatch.delenv(name, raising=False)
     yield server
     server.stop()
+
+
+@contextlib.contextmanager
+def inside(folder: Path) -> Iterator[Path]:
+    """Run the block in a new ``folder`` (what the commands' relative paths are under)."""
+    folder.mkdir()
+    previous = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield folder
+    finally:
+        os.chdir(previous)
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
@@ -106,7 +120,7 @@ def test_read_ids_skips_comments_and_blank_lines() -> None:
 def test_readme_command_fetches_the_seed_neighbourhood(web: FakeWeb, tmp_path: Path) -> None:
     """`kg fetch 25879639 --refs --cited-by --similar --build`, as the README shows it."""
     runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
+    with inside(tmp_path / "work"):
         result = runner.invoke(
             cli, ["fetch", "25879639", "--refs", "--cited-by", "--similar", "--build"]
         )
@@ -512,7 +526,7 @@ def test_missing_fills_the_gaps_of_a_build(web: FakeWeb, tmp_path: Path) -> None
         json.dumps({"status": "ok", "message-type": "work", "message": work})
     )
     runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
+    with inside(tmp_path / "work"):
         assert runner.invoke(cli, ["build", str(inputs), "-o", "output"]).exit_code == 0
         result = runner.invoke(cli, ["fetch", "--missing", "-g", "output", "--build"])
         assert result.exit_code == 0, result.output
@@ -546,7 +560,7 @@ def test_missing_on_real_exports_leaves_no_identified_paper_without_a_title(
         (exports / name).parent.mkdir(parents=True, exist_ok=True)
         (exports / name).write_bytes((ROOT / "tests/fixtures" / name).read_bytes())
     runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
+    with inside(tmp_path / "work"):
         assert runner.invoke(cli, ["build", str(exports), "-o", "output"]).exit_code == 0
         holes = gaps(Path("output"))
         assert len(holes) >= 5
@@ -657,7 +671,7 @@ def test_missing_matches_references_known_only_as_text(web: FakeWeb, tmp_path: P
         json.dumps({"status": "ok", "message-type": "work", "message": work})
     )
     runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
+    with inside(tmp_path / "work"):
         assert runner.invoke(cli, ["build", str(inputs), "-o", "output"]).exit_code == 0
         before = ox.Store.read_only("output/store")
         papers_before = len(
