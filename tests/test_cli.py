@@ -105,9 +105,7 @@ def test_nothing_to_build_is_exit_1_and_keeps_previous_outputs(seeds_here: Path)
     (junk / "a.txt").write_text("nothing here")
     result = run_kg("build", "junk", cwd=seeds_here)
     assert result.returncode == 1
-    assert (
-        result.stderr.splitlines()[-1] == "Error: nothing could be built from 1 file (1 problem)"
-    )
+    assert result.stderr.splitlines()[-1] == "Error: nothing could be built from 1 file (1 problem)"
     assert (seeds_here / "output" / "graph.ttl").read_bytes() == before
     assert sorted(p.name for p in (seeds_here / "output").iterdir()) == [
         ".cache",
