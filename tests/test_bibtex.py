@@ -492,3 +492,8 @@ class TestSamples:
         assert paper.authors == (person("Frank, Henry S.", "Frank", "Henry S.", "HS"),)
         assert paper.types == ("Journal Article",)
         assert no_latex(paper)
+
+
+def test_braces_between_hyphens_or_quotes_keep_them_as_typed() -> None:
+    assert latex.latex_to_text("A-{}-B, ''C'' and '{}'D'{}'") == "A--B, ”C” and ''D''"
+    assert latex.latex_to_text("1990{--}2000 --- {``}x{''}") == "1990–2000 — “x”"

@@ -72,10 +72,11 @@ def test_every_export_format_and_projection_is_documented() -> None:
     from kg.export import EXPORT_FORMATS
     from kg.netexport import NETWORK_FORMATS
     from kg.projections import PROJECTIONS
+    from kg.reflist import FORMATS as REFLIST_FORMATS
 
     exports = QUERY_DOC.split("## `kg export`", 1)[1].split("\n## ", 1)[0]
     assert sorted(re.findall(r"^\| `(\w+)` \|", exports, re.M)) == sorted(
-        [*EXPORT_FORMATS, *NETWORK_FORMATS]
+        [*EXPORT_FORMATS, *NETWORK_FORMATS, *REFLIST_FORMATS]
     )
     table = NETWORKS_DOC.split("\n| projection |", 1)[1].split("\n\n", 1)[0]
     assert sorted(re.findall(r"^\| `(\w+)` \|", table, re.M)) == sorted(PROJECTIONS)

@@ -272,9 +272,10 @@ def latex_to_text(raw: str) -> str:
     text = _MATH.sub(lambda m: _SCRIPT.sub(_script, m.group(1)), text)
     text = _COMMAND.sub("", text)
     text = _CONTROL.sub(lambda m: CONTROL_SYMBOLS.get(m.group(1), m.group(1)), text)
-    text = text.replace("{", "").replace("}", "").replace("$", "")
+    # TeX's ligatures before the braces go: ``-{}-`` and ``'{}'`` are written to stay as typed
     text = text.replace("---", "—").replace("--", "–").replace("~", " ")
     text = text.replace("``", "“").replace("''", "”")
+    text = text.replace("{", "").replace("}", "").replace("$", "")
     text = text.translate(_PLACEHOLDERS)
     return _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
