@@ -19,10 +19,11 @@ from .errors import KgError
 if TYPE_CHECKING:
     import networkx as nx
 
+    from .mapview import Map
     from .pipeline import BuildReport, build
     from .store import load
 
-__all__ = ["BuildReport", "KgError", "build", "load", "network"]
+__all__ = ["BuildReport", "KgError", "Map", "build", "load", "network"]
 
 
 def __getattr__(name: str) -> Any:
@@ -36,6 +37,10 @@ def __getattr__(name: str) -> Any:
         from .store import load
 
         return load
+    if name == "Map":
+        from .mapview import Map
+
+        return Map
     raise AttributeError(f"module 'kg' has no attribute {name!r}")
 
 

@@ -263,6 +263,8 @@ def _node_record(node_id: str, attrs: Mapping[str, Any]) -> dict[str, Any]:
         real = _float(attrs.get(key))
         if real is not None:
             record[name] = real  # exact for ranking; rounded when written into the page
+    if attrs.get("centre") is True:  # the paper a map is drawn around (kg.around)
+        record["centre"] = True
     return record
 
 
@@ -582,6 +584,8 @@ class _Palette:
         }
 
     def sizes(self, record: Mapping[str, Any]) -> dict[str, float]:
+        if record.get("centre"):  # the largest node, whatever the sizes show
+            return dict.fromkeys(SIZES, _MIN_SIZE + _SIZE_RANGE)
         return {
             "cited": _scaled_size(record.get("citedBy"), self.largest_cited),
             "pagerank": _scaled_size(record.get("pagerank"), self.largest_rank),
@@ -662,6 +666,35 @@ def _add_edges(
         net.edges.append(Edge(source, target, directed=False, **options).options)
 
 
+def _works(items: Any, kept: set[str]) -> list[dict[str, Any]]:
+    out = []
+    for item in items if isinstance(items, list) else ():
+        node = _text(item.get("id")) if isinstance(item, Mapping) else None
+        count = _int(item.get("count")) if node else None
+        if node is not None and count is not None:
+            work = {"id": node, "count": count, "inMap": node in kept}
+            work["title"] = _short(_text(item.get("title")) or node, 140)
+            if (year := _int(item.get("year"))) is not None:
+                work["year"] = year
+            out.append(work)
+    return out
+
+
+def _around(data: Any, kept: set[str]) -> dict[str, Any] | None:
+    """The panel of a map drawn around one paper (``graph.graph["around"]``, as kg.around
+    writes it), in typed fields; None when the map has none or its centre is not shown."""
+    if not isinstance(data, Mapping) or _text(data.get("centre")) not in kept:
+        return None
+    return {
+        "centre": _text(data["centre"]),
+        "depth": _int(data.get("depth")) or 1,
+        "papers": _int(data.get("papers")) or len(kept),
+        "found": _int(data.get("found")) or len(kept),
+        "prior": _works(data.get("prior"), kept),
+        "derivative": _works(data.get("derivative"), kept),
+    }
+
+
 def _network(
     graph: nx.Graph, title: str, color: str, size: str, max_nodes: int
 ) -> tuple[Network, dict[str, Any], str | None]:
@@ -695,6 +728,9 @@ def _network(
         "relations": styles,
         "total": {"nodes": len(records), "edges": len(all_edges)},
     }
+    around = _around(graph.graph.get("around"), kept)
+    if around is not None:
+        legend["around"] = around
     projection = graph.graph.get("projection")
     return net, legend, _note(budget, len(records), len(edges), len(all_edges), projection)
 
@@ -713,7 +749,9 @@ def render(
     ``layout`` is the starting layout (``LAYOUTS``), ``color`` what node colours show
     (``COLORS``), ``size`` what node sizes show (``SIZES``); the page can switch all three.
     Above ``max_nodes`` the page keeps the papers with the highest PageRank (else the most
-    cited) and the nodes attached to them, and says what it left out.
+    cited) and the nodes attached to them, and says what it left out. A map drawn around one
+    paper (the ``graph`` of ``kg.around.around``) marks that paper, selects it when the
+    page opens and lists the prior and derivative works beside the map.
 
     The page needs no network access: vis-network is inlined, there is no ``<script src>`` and
     no ``<link>``. The same graph always gives the same bytes, whatever its insertion order.

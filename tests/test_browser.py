@@ -604,3 +604,43 @@ def test_map_built_from_a_hostile_source_runs_nothing(browser: Browser, tmp_path
     assert page.evaluate("document.querySelectorAll('script').length") == scripts
     assert_offline(opened)
     page.close()
+
+
+def test_around_map_shows_its_centre(browser: Browser, seed_build: Path, tmp_path: Path) -> None:
+    """kg html --around: the paper selected and its details shown when the page opens, its
+    dark border kept in every colour mode, the derivative works listed and selectable."""
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    centre = "doi:10.1186/s12939-015-0156-0"
+    path = tmp_path / "around.html"
+    args = ["html", "-g", str(seed_build), "--around", "25879639", "-o", str(path)]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    opened = open_file(browser, path)
+    page = opened.page
+    assert selected(page) == [centre]
+    assert page.title().startswith("kg map: around Reducing stigma in healthcare")
+    details = page.locator("#kg-details")
+    assert details.locator(".kg-title").inner_text().startswith("Reducing stigma in healthcare")
+    assert "drawn around this paper" in details.inner_text()
+    assert node_option(page, centre, "borderWidth") == 4
+    assert node_option(page, centre, "size") == max(page.evaluate("nodes.get().map(n => n.size)"))
+    for mode in ("community", "year", "kind"):
+        page.locator("#kg-color").select_option(mode)
+        assert node_option(page, centre, "color.border") == "#111111", mode
+    panel = page.locator("#kg-around")
+    assert panel.locator("h2").text_content() == "Around this paper"
+    assert panel.inner_text().startswith("AROUND THIS PAPER\n\n11 papers within 1 step: citations")
+    assert "None in the graph." in panel.inner_text()  # its citers cite nothing else here
+    works = page.locator("#kg-derivative li")
+    assert works.count() == 5
+    works.nth(0).locator("button").click()
+    (chosen,) = selected(page)
+    assert chosen != centre and chosen in page.evaluate("kgVisibleNodeIds()")
+    assert (
+        page.locator("#kg-details .kg-title").inner_text()
+        == works.nth(0).locator("button").inner_text().rsplit(" (", 1)[0]
+    )
+    assert_offline(opened)
+    page.close()
