@@ -23,6 +23,7 @@ from .iris import DEFAULT_BASE
 from .netexport import NETWORK_FORMATS
 from .projections import PROJECTIONS, WEIGHTED
 from .query import FORMATS
+from .reflist import FORMATS as REFLIST_FORMATS
 from .text import counted
 
 if TYPE_CHECKING:
@@ -177,28 +178,10 @@ def _build_and_tell(
         click.echo(problem.describe(), err=True)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
-    if not quiet:
-        read = sum(1 for f in report.files if f.format)
-        c = report.counts
-        click.echo(
-            f"{counted(c['papers'], 'paper')}, {counted(c['people'], 'person', 'people')}, "
-            f"{counted(c['journals'], 'journal')}, {counted(c['relations'], 'relation')}, "
-            f"{counted(c['statements'], 'citation statement')} "
-            f"({counted(c['triples'], 'triple')}) from {read} of "
-            f"{counted(len(report.files), 'file')}; {counted(len(report.problems), 'problem')}"
-        )
-        if any(p.message.startswith("not a format kg reads") for p in report.problems):
-            click.echo("(files that are not inputs can be left out with --exclude GLOB)", err=True)
-        if report.up_to_date:
-            click.echo(f"{output.as_posix()} is up to date: no input or option changed")
-        else:
-            if report.reused:
-                click.echo(f"{counted(report.reused, 'unchanged file')} read from the cache")
-            if report.graphs_kept:
-                kept = counted(report.graphs_kept, "unchanged source graph")
-                click.echo(f"{kept} kept in the store")
-            for path in report.outputs:
-                click.echo(f"wrote {path.as_posix()}")
+    if any(p.message.startswith("not a format kg reads") for p in report.problems) and not quiet:
+        click.echo("(files that are not inputs can be left out with --exclude GLOB)", err=True)
+    for line in [] if quiet else report.summary():
+        click.echo(line)
     if report.problems:
         raise click.exceptions.Exit(EXIT_SKIPPED)
 
@@ -481,21 +464,23 @@ def query(
     click.echo(render(result, format_), nl=False)
 
 
-@cli.command(short_help="Write a built graph as RDF, or one of its networks.")
+@cli.command(short_help="Write a built graph as RDF, a network, or a BibTeX/RIS reading list.")
 @graph_option
 @click.option(
     "-f",
     "--format",
     "format_",
-    type=click.Choice([*sorted(EXPORT_FORMATS), *NETWORK_FORMATS]),
+    type=click.Choice([*sorted(EXPORT_FORMATS), *NETWORK_FORMATS, *REFLIST_FORMATS]),
     required=True,
     help="RDF: turtle, ntriples (the merged graph); trig, nquads, jsonld (also each source's "
     "graph). A network (see --projection): graphml (Gephi, Cytoscape, yEd), gexf (Gephi, sized "
     "and coloured), cytoscape (Cytoscape.js JSON), vosviewer (VOSviewer JSON), csv (two "
-    "tables: NAME.nodes.csv and NAME.edges.csv).",
+    "tables: NAME.nodes.csv and NAME.edges.csv). The papers: bibtex, ris (see --name).",
 )
 @projection_option("citation")
 @min_weight_option
+@click.option("-n", "--name", metavar="QUERY", help="bibtex, ris: the papers a named query gives.")
+@click.option("-p", "--param", multiple=True, metavar="NAME=VALUE", help="A parameter of --name.")
 @click.option(
     "-o",
     "--output",
@@ -503,20 +488,40 @@ def query(
     required=True,
     help="File to write (replaced atomically); for csv, NAME.nodes.csv and NAME.edges.csv.",
 )
-def export(graph: Path, format_: str, projection: str, min_weight: int, output: Path) -> None:
-    """Write a built graph as RDF, or one of its networks for Gephi, Cytoscape, VOSviewer or a
-    spreadsheet (with PageRank, betweenness, community and component on every node).
+def export(
+    graph: Path,
+    format_: str,
+    projection: str,
+    min_weight: int,
+    name: str | None,
+    param: tuple[str, ...],
+    output: Path,
+) -> None:
+    """Write a built graph as RDF, a network (with PageRank, communities…) or a reading list.
 
     Example: kg export -g output --format gexf --projection cocitation -o cocitation.gexf
+
+    Example: kg export --format ris --name cited-by -p doi=10.1186/s12939-015-0156-0 -o cited.ris
     """
     from .export import export as export_graph
     from .metrics import annotate
     from .netexport import export_network
     from .projections import network
+    from .query import ParameterError, parse_params
+    from .reflist import export_references
     from .store import open_graph
 
     _check_min_weight(min_weight, projection, format_ in NETWORK_FORMATS)
+    if (name or param) and (format_ not in REFLIST_FORMATS or not name):
+        raise click.UsageError("--name QUERY [-p NAME=VALUE …] is for the bibtex and ris formats")
     store = open_graph(graph)
+    if format_ in REFLIST_FORMATS:
+        try:
+            count = export_references(store, format_, output, name, parse_params(param))
+        except ParameterError as error:  # a value the parameter does not take: a usage error
+            raise click.BadParameter(str(error), param_hint="'-p' / '--param'") from None
+        click.echo(f"wrote {output.as_posix()} ({counted(count, 'paper')})")
+        return
     if format_ in NETWORK_FORMATS:
         net = annotate(network(store, projection, min_weight=min_weight))
         for path in export_network(net, format_, output):
@@ -615,10 +620,6 @@ def stats(graph: Path, as_json: bool, top: int) -> None:
         click.echo(render_stats(summary), nl=False)
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def _print_steps(steps: Iterable[Step]) -> None:
     for step in steps:
         a = step.attrs
@@ -644,7 +645,7 @@ def path(graph: Path, source: str, target: str, via: str) -> None:
     from .store import open_graph
 
     steps = shortest_path(network(open_graph(graph), "full"), source, target, via)
-    click.echo(f"{_count(len(steps) - 1, 'step')} via {via}:")
+    click.echo(f"{counted(len(steps) - 1, 'step')} via {via}:")
     _print_steps(steps)
 
 
@@ -663,7 +664,7 @@ def neighbors(graph: Path, paper: str, depth: int, via: str) -> None:
     from .store import open_graph
 
     steps = list(explore_neighbors(network(open_graph(graph), "full"), paper, depth, via))
-    click.echo(f"{_count(len(steps) - 1, 'paper')} within {_count(depth, 'step')} via {via}:")
+    click.echo(f"{counted(len(steps) - 1, 'paper')} within {counted(depth, 'step')} via {via}:")
     _print_steps(steps)
 
 
@@ -698,6 +699,10 @@ def neighbors(graph: Path, paper: str, depth: int, via: str) -> None:
     type=click.IntRange(1),
     help="Above this, show the top papers by PageRank and say what was left out.",
 )
+@click.option("--around", metavar="ID", help="Map the papers around this DOI, PMID or PMCID.")
+@click.option(
+    "--depth", type=click.IntRange(1, 3), help="With --around: steps from the paper (default 1)."
+)
 @min_weight_option
 @click.option(
     "-o",
@@ -713,30 +718,41 @@ def html(
     color: str,
     size: str,
     max_nodes: int,
+    around: str | None,
+    depth: int | None,
     min_weight: int,
     output: Path,
 ) -> None:
-    """Write an interactive map of a built graph: one HTML file that works offline.
+    """Write an interactive map of a built graph: one HTML file that works offline. With
+    --around, the papers within --depth steps of one paper (citations either way, similarity,
+    co-citation, coupling) and their prior and derivative works.
 
     Example: kg html -g output --projection citation --layout timeline -o timeline.html
+
+    Example: kg html -g output --around 10.1186/s12939-015-0156-0 --depth 2 -o around.html
     """
-    from .fsio import atomic_write
-    from .html import render as render_map
-    from .metrics import annotate
-    from .projections import network
+    from .mapview import Map
     from .store import open_graph
 
+    if depth is not None and around is None:
+        raise click.UsageError("--depth is for --around")
+    if around is not None:  # a citation map
+        given = click.get_current_context().get_parameter_source("projection")
+        if given is not click.core.ParameterSource.DEFAULT and projection != "citation":
+            raise click.UsageError("--around draws the citation map: leave --projection out")
+        projection = "citation"
     _check_min_weight(min_weight, projection)
-    net = annotate(network(open_graph(graph), projection, min_weight=min_weight))
-    page = render_map(
-        net,
-        title=f"kg map: {projection}",
+    Map(
+        open_graph(graph),
+        projection=projection,
         layout=layout,
         color=color,
         size=size,
         max_nodes=max_nodes,
-    )
-    atomic_write(output, page.encode("utf-8"))
+        min_weight=min_weight,
+        around=around,
+        depth=depth or 1,
+    ).save(output)
     click.echo(f"wrote {output.as_posix()}")
 
 

@@ -96,6 +96,24 @@ class BuildReport:
         """True when every file and record was read."""
         return not self.problems
 
+    def summary(self) -> list[str]:
+        """What ``kg build`` prints of a build: its counts, then what it reused and wrote."""
+        c, read = self.counts, sum(1 for f in self.files if f.format)
+        lines = [
+            f"{counted(c['papers'], 'paper')}, {counted(c['people'], 'person', 'people')}, "
+            f"{counted(c['journals'], 'journal')}, {counted(c['relations'], 'relation')}, "
+            f"{counted(c['statements'], 'citation statement')} "
+            f"({counted(c['triples'], 'triple')}) from {read} of "
+            f"{counted(len(self.files), 'file')}; {counted(len(self.problems), 'problem')}"
+        ]
+        if self.up_to_date:
+            return [*lines, f"{self.output.as_posix()} is up to date: no input or option changed"]
+        if self.reused:
+            lines.append(f"{counted(self.reused, 'unchanged file')} read from the cache")
+        if self.graphs_kept:
+            lines.append(f"{counted(self.graphs_kept, 'unchanged source graph')} kept in the store")
+        return lines + [f"wrote {path.as_posix()}" for path in self.outputs]
+
 
 REPORT = "report.json"
 OUTPUTS = ("graph.ttl", "graph.trig", "graph.html", STORE, REPORT)  # in report.json's order
