@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from .clusters import name_communities
+
 # jinja2, networkx and pyvis (which imports IPython) load when a map is made, not with the
 # command line
 if TYPE_CHECKING:
@@ -728,6 +730,7 @@ def _network(
         "relations": styles,
         "total": {"nodes": len(records), "edges": len(all_edges)},
     }
+    name_communities(legend["communities"], graph)
     around = _around(graph.graph.get("around"), kept)
     if around is not None:
         legend["around"] = around

@@ -644,3 +644,36 @@ def test_around_map_shows_its_centre(browser: Browser, seed_build: Path, tmp_pat
     )
     assert_offline(opened)
     page.close()
+
+
+def test_named_clusters_in_the_legend_and_on_the_map(browser: Browser, tmp_path: Path) -> None:
+    """Colouring by community lists each community's name in the legend and draws it on the
+    map at the middle of its visible papers; the other colour modes draw no names."""
+    from kg.clusters import names
+
+    graph = sample_graph()
+    for index, text in enumerate(HOSTILE[:3]):  # a community of papers titled with markup
+        graph.add_node(f"pmid:9{index}", kind="paper", title=text, community=3)
+    named = names(graph)
+    assert sorted(named) == [0, 1, 3]
+    opened = open_map(browser, tmp_path, graph, "named.html", color="community")
+    page = opened.page
+    legend = page.locator("#kg-legend")
+    shown = legend.locator(".kg-cluster-name").evaluate_all("es => es.map(e => e.textContent)")
+    assert shown == [named[0], named[1], named[3]]
+    assert "0 (8): Social determinants of health equity: a review" in legend.inner_text()
+    page.wait_for_function("() => (window.kgClusterNames || []).length === 3")
+    assert sorted(page.evaluate("kgClusterNames")) == sorted(named.values())
+    page.locator("#kg-community").select_option("1")
+    page.wait_for_function("() => window.kgClusterNames.length === 1")
+    assert page.evaluate("kgClusterNames") == [named[1]]
+    page.locator("#kg-community").select_option("")
+    page.locator("#kg-color").select_option("kind")
+    page.wait_for_function("() => window.kgClusterNames.length === 0")
+    assert legend.locator(".kg-cluster-name").count() == 0
+    page.locator("#kg-color").select_option("community")
+    page.wait_for_function("() => window.kgClusterNames.length === 3")
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.evaluate("document.querySelectorAll('img, svg, b').length") == 0
+    assert_offline(opened)
+    page.close()
