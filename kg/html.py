@@ -107,6 +107,9 @@ COMMUNITY_COLORS = (
 YEAR_STOPS = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")  # viridis
 
 _MIN_SIZE, _SIZE_RANGE = 8.0, 30.0
+# the least number of citations within the map the largest size stands for: a paper cited
+# once in a small map is not drawn as a hub
+CITED_SCALE = 10
 _SPACING = 45.0  # distance between neighbouring starting positions
 _GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 _LARGE_NODES, _LARGE_EDGES = 1000, 3000
@@ -589,7 +592,7 @@ class _Palette:
         if record.get("centre"):  # the largest node, whatever the sizes show
             return dict.fromkeys(SIZES, _MIN_SIZE + _SIZE_RANGE)
         return {
-            "cited": _scaled_size(record.get("citedBy"), self.largest_cited),
+            "cited": _scaled_size(record.get("citedBy"), max(self.largest_cited, CITED_SCALE)),
             "pagerank": _scaled_size(record.get("pagerank"), self.largest_rank),
         }
 
