@@ -236,6 +236,113 @@ def test_search_selects_and_shows_details(browser: Browser, tmp_path: Path) -> N
     page.close()
 
 
+def search_graph() -> nx.DiGraph:
+    """130 papers "Paper i"; every 9th has "dopamine" in its title instead (some at the start),
+    one of them hostile; pmid:0, the best-ranked, has a title starting with "12"."""
+    graph = citation_graph(130, 200)
+    for i in range(130):
+        graph.nodes[f"pmid:{i}"]["authors"] = (f"Smith {i}", "Jones")
+    for i in range(1, 130, 9):
+        start = i % 2 == 0
+        title = f"Dopamine and reward {i}" if start else f"Striatal DOPAMINE release {i}"
+        graph.nodes[f"pmid:{i}"]["title"] = title
+    graph.nodes["pmid:28"]["title"] = HOSTILE[0] + " dopamine 28"
+    graph.nodes["pmid:0"]["title"] = "12 dopamine-free trials"
+    return graph
+
+
+def hit_titles(page: Page) -> list[str]:
+    return page.evaluate(
+        "[...document.querySelectorAll('#kg-hits-list [role=option] .kg-hit-title')]"
+        ".map(e => e.textContent)"
+    )
+
+
+def test_search_lists_every_hit_ranked(browser: Browser, tmp_path: Path) -> None:
+    graph = search_graph()
+    opened = open_map(browser, tmp_path, graph, "hits.html")
+    page = opened.page
+    box = page.locator("#kg-search")
+    hits_box = page.locator("#kg-hits")
+
+    def matches(text: str) -> list[str]:
+        return [
+            node
+            for node, attrs in graph.nodes(data=True)
+            if text in " ".join([node, attrs["title"], attrs["label"], *attrs["authors"]]).lower()
+        ]
+
+    def tier(node: str) -> int:
+        title = graph.nodes[node]["title"].lower()
+        return 1 if title.startswith("dopamine") else 2
+
+    expected = sorted(matches("dopamine"), key=lambda n: (tier(n), -graph.nodes[n]["pagerank"], n))
+    assert len(expected) == 16
+    box.click()
+    box.press_sequentially("dopamine")  # typed: the list shows up after a pause, no Enter
+    page.wait_for_function("() => !document.getElementById('kg-hits').hidden")
+    assert page.locator("#kg-hits-count").inner_text() == f"{len(expected)} papers"
+    assert hit_titles(page) == [graph.nodes[n]["title"] for n in expected]
+    assert page.locator("#kg-hits-list").get_attribute("role") == "listbox"
+    assert box.get_attribute("aria-expanded") == "true"
+    assert not page.locator("#kg-hits-more").is_visible()
+    first = page.locator("#kg-hits-list [role=option]").first.inner_text()
+    assert "Smith 10 et al." in first and "PMID 10" in first and "1992" in first
+
+    box.press("ArrowDown")
+    box.press("ArrowDown")
+    second = page.locator("#kg-hit-1")
+    assert second.get_attribute("aria-selected") == "true"
+    assert box.evaluate("e => e.ariaActiveDescendantElement.id") == "kg-hit-1"
+    assert second.evaluate("e => e.classList.contains('kg-active')")
+    box.press("Enter")
+    assert selected(page) == [expected[1]]
+    details = page.locator("#kg-details .kg-title")
+    assert details.evaluate("e => e.textContent") == graph.nodes[expected[1]]["title"]
+    box.press("ArrowUp")
+    box.press("Enter")
+    assert selected(page) == [expected[0]]
+
+    box.press("Escape")
+    assert hits_box.is_hidden()
+    assert box.get_attribute("aria-expanded") == "false"
+    assert box.input_value() == "dopamine"  # Escape closes the list, keeps the text
+
+    # a click on a row selects it; the hostile title is a row of text
+    box.press("ArrowDown")
+    assert hits_box.is_visible()
+    row = expected.index("pmid:28")
+    assert hit_titles(page)[row] == HOSTILE[0] + " dopamine 28"
+    page.locator(f"#kg-hit-{row}").click()
+    assert selected(page) == ["pmid:28"]
+    assert details.evaluate("e => e.textContent") == HOSTILE[0] + " dopamine 28"
+    assert page.evaluate("document.querySelectorAll('img, svg, b').length") == 0
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+
+    # a PMID ranks its paper first, above a title starting with it and a higher PageRank
+    search(page, "12")
+    assert selected(page) == ["pmid:12"]
+    assert hit_titles(page)[:2] == ["Paper 12", "12 dopamine-free trials"]
+    assert page.locator("#kg-hits-count").inner_text() == f"{len(matches('12'))} papers"
+
+    # the rows drawn are capped
+    search(page, "paper")
+    count = len(matches("paper"))
+    assert count == 130 - 16  # the dopamine titles and pmid:0
+    assert page.locator("#kg-hits-count").inner_text() == f"{count} papers"
+    assert len(hit_titles(page)) == 100
+    assert page.locator("#kg-hits-more").inner_text() == f"and {count - 100} more"
+    assert selected(page) == ["pmid:2"]  # Enter with nothing highlighted: the first hit
+
+    search(page, "no such paper at all")
+    assert page.locator("#kg-hits-count").inner_text() == "No match"
+    assert page.locator("#kg-search-status").inner_text() == "No match"
+    page.mouse.click(5, 700)  # leaving the box closes the list
+    assert hits_box.is_hidden()
+    assert_offline(opened)
+    page.close()
+
+
 def test_statement_details_and_cited_paper(browser: Browser, tmp_path: Path) -> None:
     opened = open_map(browser, tmp_path, sample_graph(), "statement.html")
     page = opened.page
