@@ -41,14 +41,14 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .corpus import SIZES, Corpus, describe, write_corpus
-from .results import RESULTS, md_table, package_version, write_section
+from .results import RESULTS, fmt, md_table, package_version, say, work_folder, write_section
 from .results import machine as results_machine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -321,11 +321,6 @@ class Results:
 # ---------------------------------------------------------------------------- the steps
 
 
-def _say(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
-
-
 def _report(out: Path) -> dict[str, Any]:
     path = out / "report.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
@@ -343,7 +338,7 @@ def cold_builds(
         shutil.rmtree(out, ignore_errors=True)
         run = measure(kg_command("build", str(corpus), "-o", str(out), "-j", str(workers), "-q"))
         runs.append(run)
-        _say(f"{name}: cold build {index}/{repeat}: {_seconds(run)}, peak {_gib(run.peak)}")
+        say(f"{name}: cold build {index}/{repeat}: {_seconds(run)}, peak {_gib(run.peak)}")
         if index < repeat:
             shutil.rmtree(out, ignore_errors=True)
     return Runs(tuple(runs)), out
@@ -365,7 +360,7 @@ def rebuilds(corpus: Corpus, out: Path, repeat: int, workers: int) -> tuple[Runs
     one article's title in one XML file (the file is restored afterwards)."""
     command = kg_command("build", str(corpus.folder), "-o", str(out), "-j", str(workers), "-q")
     unchanged = measure(command)
-    _say(f"rebuild, nothing changed: {_seconds(unchanged)}")
+    say(f"rebuild, nothing changed: {_seconds(unchanged)}")
     target = corpus.xml_files[len(corpus.xml_files) // 2]
     original = target.read_bytes()
     changed = []
@@ -374,7 +369,7 @@ def rebuilds(corpus: Corpus, out: Path, repeat: int, workers: int) -> tuple[Runs
             change_one_file(target, index)
             run = measure(command)
             changed.append(run)
-            _say(f"rebuild after changing {target.name}: {index}/{repeat}: {_seconds(run)}")
+            say(f"rebuild after changing {target.name}: {index}/{repeat}: {_seconds(run)}")
     finally:
         target.write_bytes(original)
     return Runs((unchanged,)), Runs(tuple(changed)), target
@@ -410,7 +405,7 @@ def rdflib_runs(nquads: Path, work: Path, repeat: int) -> tuple[Runs, dict[str, 
         if run.exit_code == 0:
             phases.append(json.loads(timing.read_text(encoding="utf-8")))
         turtle.unlink(missing_ok=True)
-        _say(f"rdflib round trip {index}/{repeat}: {_seconds(run)}, peak {_gib(run.peak)}")
+        say(f"rdflib round trip {index}/{repeat}: {_seconds(run)}, peak {_gib(run.peak)}")
     medians = {k: statistics.median(p[k] for p in phases) for k in ("parse", "turtle")}
     return Runs(tuple(runs)), (medians if phases else {})
 
@@ -665,7 +660,7 @@ def run_queries(
     try:
         if not skip_rdflib:
             why = rdflib_process.start()
-            _say(why or f"rdflib: the quads parsed for the queries in {rdflib_process.load:.1f} s")
+            say(why or f"rdflib: the quads parsed for the queries in {rdflib_process.load:.1f} s")
         for name in named():
             params = picks.get(name, {})
             kg_time, kg_rows, kg_runs, kg_out, kg_error = _median_answer(
@@ -693,7 +688,7 @@ def run_queries(
             )
             figures.append(figure)
             kg_cell, rdflib_cell = _query_cell(figure, "kg"), _query_cell(figure, "rdflib")
-            _say(f"query {name}: kg {kg_cell}, rdflib {rdflib_cell}")
+            say(f"query {name}: kg {kg_cell}, rdflib {rdflib_cell}")
     finally:
         kg_process.stop()
         rdflib_process.stop()
@@ -797,14 +792,10 @@ def _gib(value: int | None) -> str:
     return f"{value / GIB:.2f} GiB" if value >= GIB / 4 else f"{value / 1024**2:.0f} MiB"
 
 
-def _fmt(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
-
-
 def _runs_cell(runs: Runs) -> str:
     if not runs.runs:
         return runs.note or "not measured"
-    text = _fmt(runs.median)
+    text = fmt(runs.median)
     if runs.failed:
         codes = sorted({r.exit_code for r in runs.runs if r.exit_code})
         text += f" (failed: exit {', '.join(map(str, codes))})"
@@ -870,14 +861,14 @@ def figure_rows(results: Results) -> list[tuple[str, str, str]]:
         (
             "named queries, total (s)",
             f"kg {kg_total:.3f}, rdflib {bound}{rdflib_total:.3f}",
-            f"store opened in {_fmt(results.kg_query_load)} s, "
-            f"quads parsed by rdflib in {_fmt(results.rdflib_query_load)} s (not counted)",
+            f"store opened in {fmt(results.kg_query_load)} s, "
+            f"quads parsed by rdflib in {fmt(results.rdflib_query_load)} s (not counted)",
         )
     )
     rows.append(
         (
             "named queries, rdflib / kg per query",
-            f"geometric mean {_fmt(query_geomean(results.queries), 1)}",
+            f"geometric mean {fmt(query_geomean(results.queries), 1)}",
             "over the queries both answered in time (the target is on the totals)",
         )
     )
@@ -913,7 +904,7 @@ def _query_rows(results: Results) -> list[tuple[str, ...]]:
                 params,
                 _query_cell(f, "kg"),
                 _query_cell(f, "rdflib"),
-                _fmt(f.speedup, 1),
+                fmt(f.speedup, 1),
                 f"{f.kg_rows if f.kg_rows is not None else '—'} / "
                 f"{f.rdflib_rows if f.rdflib_rows is not None else '—'} ({agree})",
             )
@@ -1033,16 +1024,6 @@ class Options:
         return self.size if self.articles is None else f"{self.articles} papers"
 
 
-@contextmanager
-def _work_folder(keep: Path | None) -> Iterator[Path]:
-    if keep is not None:
-        keep.mkdir(parents=True, exist_ok=True)
-        yield keep
-        return
-    with tempfile.TemporaryDirectory(prefix="kg-bench-build-") as tmp:
-        yield Path(tmp)
-
-
 def run(options: Options, command: str, work: Path) -> Results:
     """Every step on one corpus in ``work``; the results with their checks."""
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -1051,7 +1032,7 @@ def run(options: Options, command: str, work: Path) -> Results:
     corpus_dir = work / "corpus"
     shutil.rmtree(corpus_dir, ignore_errors=True)
     corpus = write_corpus(corpus_dir, options.count, options.seed)
-    _say(f"corpus: {describe(corpus)} ({time.perf_counter() - started:.1f} s) -> {corpus_dir}")
+    say(f"corpus: {describe(corpus)} ({time.perf_counter() - started:.1f} s) -> {corpus_dir}")
     notes: list[str] = []
 
     cold, out = cold_builds(corpus_dir, work, "out", options.repeat, options.workers)
@@ -1072,7 +1053,7 @@ def run(options: Options, command: str, work: Path) -> Results:
         with nquads.open("rb") as lines:
             quads = sum(1 for _ in lines)
     nquads_bytes = nquads.stat().st_size if nquads.exists() else 0
-    _say(f"export: {quads:,} quads in {_runs_cell(export)} s")
+    say(f"export: {quads:,} quads in {_runs_cell(export)} s")
 
     oxigraph = oxigraph_cli()
     if oxigraph is None:
@@ -1086,7 +1067,7 @@ def run(options: Options, command: str, work: Path) -> Results:
                 [str(oxigraph), "load", "--location", str(location), "--file", str(nquads)]
             )
             loads.append(loaded)
-            _say(f"oxigraph load {index}/{options.repeat}: {_seconds(loaded)}")
+            say(f"oxigraph load {index}/{options.repeat}: {_seconds(loaded)}")
             shutil.rmtree(location, ignore_errors=True)
         floor = Runs(tuple(loads))
 
@@ -1112,7 +1093,7 @@ def run(options: Options, command: str, work: Path) -> Results:
         larger_dir = work / "corpus-3x"
         shutil.rmtree(larger_dir, ignore_errors=True)
         larger = write_corpus(larger_dir, scaling_articles, options.seed)
-        _say(f"corpus x3: {describe(larger)}")
+        say(f"corpus x3: {describe(larger)}")
         scaling, larger_out = cold_builds(
             larger_dir, work, "out-3x", options.repeat, options.workers
         )
@@ -1207,14 +1188,14 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_args(argv)
     command = "python -m bench " + shlex.join(sys.argv[1:] if argv is None else argv)
-    with _work_folder(options.keep) as work:
+    with work_folder(options.keep, "kg-bench-build-") as work:
         results = run(options, command, work)
-    _say("")
-    _say(table(results))
+    say("")
+    say(table(results))
     if options.json:
         options.json.write_text(json.dumps(results.to_dict(), indent=1) + "\n", encoding="utf-8")
-        _say(f"\nwrote {options.json}")
+        say(f"\nwrote {options.json}")
     if options.write_results:
         write_section(SECTION, results_markdown(results))
-        _say(f"\nwrote {RESULTS}")
+        say(f"\nwrote {RESULTS}")
     return 0

@@ -35,7 +35,6 @@ import re
 import shlex
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter, deque
@@ -50,7 +49,7 @@ from urllib.parse import parse_qsl
 
 from tests.fetch_server import FakeWeb, Paper
 
-from .results import RESULTS, md_table, package_version, write_section
+from .results import RESULTS, fmt, md_table, package_version, say, work_folder, write_section
 from .results import machine as results_machine
 
 SECTION = "fetch"  # this benchmark's section of bench/RESULTS.md
@@ -766,8 +765,8 @@ def checks(results: Results) -> tuple[Check, ...]:
         "repeat_requests": float(max(r.served for r in results.again)),
     }
     shown = {
-        "requests_ratio": _fmt(values["requests_ratio"]),
-        "wall_ratio": _fmt(values["wall_ratio"]),
+        "requests_ratio": fmt(values["requests_ratio"]),
+        "wall_ratio": fmt(values["wall_ratio"]),
         "repeat_wall": f"{statistics.median(r.wall for r in results.again):.2f} s",
         "repeat_requests": str(max(r.served for r in results.again)),
     }
@@ -779,10 +778,6 @@ def checks(results: Results) -> tuple[Check, ...]:
             Check(target.key, target.label, target.describe(), value, met, shown[target.key])
         )
     return tuple(found)
-
-
-def _fmt(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
 
 
 def _verdict(check: Check) -> str:
@@ -805,7 +800,7 @@ def endpoint_rows(run: FetchRun) -> list[tuple[str, ...]]:
             str(e.missed),
             str(e.batch),
             str(e.minimum),
-            _fmt(e.requests / e.minimum if e.minimum else None),
+            fmt(e.requests / e.minimum if e.minimum else None),
         )
         for e in run.endpoints
     ]
@@ -820,7 +815,7 @@ def endpoint_rows(run: FetchRun) -> list[tuple[str, ...]]:
             "",
             "",
             str(run.minimum),
-            _fmt(run.requests_ratio),
+            fmt(run.requests_ratio),
         )
     )
     return rows
@@ -858,7 +853,7 @@ def phase_rows(run: FetchRun) -> list[tuple[str, ...]]:
             ", ".join(f"{s} {n}" for s, n in p.requests) or "none",
             f"{p.floor:.2f}",
             p.bound or "—",
-            _fmt(p.ratio),
+            fmt(p.ratio),
         )
         for p in run.phases
     ]
@@ -874,7 +869,7 @@ def phase_rows(run: FetchRun) -> list[tuple[str, ...]]:
             str(run.requests),
             f"{run.floor:.2f}",
             "",
-            _fmt(run.wall_ratio),
+            fmt(run.wall_ratio),
         )
     )
     return rows
@@ -1006,21 +1001,6 @@ class Options:
     say: Callable[[str], None] = field(default=lambda text: None, repr=False)
 
 
-def _say(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
-
-
-@contextmanager
-def _work_folder(keep: Path | None) -> Iterator[Path]:
-    if keep is not None:
-        keep.mkdir(parents=True, exist_ok=True)
-        yield keep
-        return
-    with tempfile.TemporaryDirectory(prefix="kg-bench-fetch-") as tmp:
-        yield Path(tmp)
-
-
 def run(options: Options, command: str, work: Path) -> Results:
     """The corpus served, the cold fetches (each into a new folder), as many repeated
     fetches into the last one; the results with their checks."""
@@ -1120,23 +1100,23 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
         keep=args.keep,
         json=args.json,
         write_results=args.write_results,
-        say=_say,
+        say=say,
     )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_args(argv)
     command = "python -m bench.fetch " + shlex.join(sys.argv[1:] if argv is None else argv)
-    with _work_folder(options.keep) as work:
+    with work_folder(options.keep, "kg-bench-fetch-") as work:
         results = run(options, command.strip(), work)
-    _say("")
-    _say(table(results))
+    say("")
+    say(table(results))
     if options.json:
         options.json.write_text(json.dumps(results.to_dict(), indent=1) + "\n", encoding="utf-8")
-        _say(f"\nwrote {options.json}")
+        say(f"\nwrote {options.json}")
     if options.write_results:
         write_section(SECTION, results_markdown(results))
-        _say(f"\nwrote {RESULTS}")
+        say(f"\nwrote {RESULTS}")
     return 0
 
 

@@ -27,12 +27,13 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
+
+from .results import fmt, package_version, say
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = (
@@ -513,13 +514,6 @@ class PageResult:
         return round(statistics.median(values), 3) if values else None
 
 
-def _package_version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "?"
-
-
 def _vis_network_version() -> str:
     from importlib.resources import files
 
@@ -572,15 +566,11 @@ def machine(chromium: Path = CHROMIUM) -> dict[str, str]:
         "OS": platform.platform(),
         "Chromium": _chromium_version(chromium),
         "Python": platform.python_version(),
-        "pyvis": _package_version("pyvis"),
+        "pyvis": package_version("pyvis"),
         "vis-network": _vis_network_version(),
-        "networkx": _package_version("networkx"),
-        "playwright": _package_version("playwright"),
+        "networkx": package_version("networkx"),
+        "playwright": package_version("playwright"),
     }
-
-
-def _fmt(seconds: float | None) -> str:
-    return "—" if seconds is None else f"{seconds:.2f}"
 
 
 def _at(seconds: float | None) -> str:
@@ -590,7 +580,7 @@ def _at(seconds: float | None) -> str:
 def _interactive_cell(result: PageResult) -> str:
     if result.timed_out:
         return f"> {result.timings[0].timeout:.0f} (timeout)"
-    return _fmt(result.median)
+    return fmt(result.median)
 
 
 def ratio_text(kg: PageResult, pyvis: PageResult) -> str:
@@ -613,7 +603,7 @@ def table(results: Sequence[PageResult], nodes: int, edges: int) -> str:
     for r in results:
         rows.append(
             f"| {r.name} | {nodes} | {edges} | {len(r.timings)} | {_interactive_cell(r)} "
-            f"| {_fmt(r.first_draw())} | {r.html_bytes / 1e6:.1f} MB | {r.build_seconds:.1f} |"
+            f"| {fmt(r.first_draw())} | {r.html_bytes / 1e6:.1f} MB | {r.build_seconds:.1f} |"
         )
     return "\n".join(rows)
 
@@ -641,8 +631,8 @@ def runs_detail(results: Sequence[PageResult]) -> str:
                 )
             else:
                 lines.append(
-                    f"- {r.name} run {index}: interactive {_fmt(t.interactive)} s (in-page clock "
-                    f"{_fmt(t.interactive_in_page)} s); in-page: network built "
+                    f"- {r.name} run {index}: interactive {fmt(t.interactive)} s (in-page clock "
+                    f"{fmt(t.interactive_in_page)} s); in-page: network built "
                     f"{_at(t.constructed)}, stabilisation iterations done "
                     f"{_at(t.stabilization_done)}, first draw {_at(t.first_draw)}; "
                     f"{t.nodes_drawn} nodes / {t.edges_drawn} edges drawn, {t.draws} frames"
@@ -740,15 +730,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def _say(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
-
-
 def run(args: argparse.Namespace, folder: Path) -> list[PageResult]:
     started = time.perf_counter()
     graph = citation_graph(args.nodes, args.edges, args.seed)
-    _say(
+    say(
         f"graph: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges "
         f"({time.perf_counter() - started:.1f} s)"
     )
@@ -757,7 +742,7 @@ def run(args: argparse.Namespace, folder: Path) -> list[PageResult]:
         plan.append(("pyvis", args.pyvis_repeat))
     results = []
     for name, repeat in plan:
-        sources = kg_sources() if name == "kg" else f"pyvis {_package_version('pyvis')}"
+        sources = kg_sources() if name == "kg" else f"pyvis {package_version('pyvis')}"
         started = time.perf_counter()
         html = PAGES[name](graph)
         built = time.perf_counter() - started
@@ -767,13 +752,13 @@ def run(args: argparse.Namespace, folder: Path) -> list[PageResult]:
         data = html.encode("utf-8")
         path.write_bytes(data)
         result = PageResult(name, len(data), built, sources=sources)
-        _say(f"{name}: page built in {built:.1f} s, {len(data) / 1e6:.1f} MB -> {path}")
-        _say(f"{name}: built from {sources}")
+        say(f"{name}: page built in {built:.1f} s, {len(data) / 1e6:.1f} MB -> {path}")
+        say(f"{name}: built from {sources}")
         for index in range(1, repeat + 1):
             timing = time_page(path, timeout=args.timeout, chromium=args.chromium)
             result.timings.append(timing)
             shown = "timeout" if timing.timed_out else f"{timing.interactive:.2f} s"
-            _say(f"{name}: run {index}/{repeat}: interactive {shown}")
+            say(f"{name}: run {index}/{repeat}: interactive {shown}")
         results.append(result)
     return results
 
@@ -788,23 +773,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
             results = run(args, Path(tmp))
-    _say("")
-    _say(table(results, args.nodes, args.edges))
+    say("")
+    say(table(results, args.nodes, args.edges))
     by_name = {r.name: r for r in results}
     if "pyvis" in by_name:
         ratio = ratio_text(by_name["kg"], by_name["pyvis"])
-        _say(
+        say(
             f"\nratio kg / pyvis: {ratio} (target <= {TARGET_RATIO:.2f}): "
             f"{_verdict(by_name['kg'], by_name['pyvis'])}"
         )
-    _say("")
-    _say(runs_detail(results))
+    say("")
+    say(runs_detail(results))
     if args.write_results:
         from .results import write_section  # its own section: the others are kept
 
         text = results_markdown(results, args, machine(args.chromium), command, when)
         write_section("map", text, RESULTS)
-        _say(f"\nwrote {RESULTS}")
+        say(f"\nwrote {RESULTS}")
     return 0
 
 

@@ -14,7 +14,10 @@ import os
 import platform
 import re
 import subprocess
-from collections.abc import Sequence
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -111,3 +114,25 @@ def machine(*packages: tuple[str, str]) -> tuple[tuple[str, str], ...]:
         *packages,
         ("load average at the start", load),
     )
+
+
+def say(text: str) -> None:
+    """A line of a benchmark's progress, shown at once."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def fmt(value: float | None, digits: int = 2) -> str:
+    """A figure for a table: ``—`` when it was not measured."""
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+@contextmanager
+def work_folder(keep: Path | None, prefix: str) -> Iterator[Path]:
+    """``keep`` (made if need be and left in place), else a temporary folder removed after."""
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        yield keep
+        return
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        yield Path(tmp)
