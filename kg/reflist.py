@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import FormatError, OutputError, QueryError
 from .fsio import atomic_write
+from .records import Person
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -148,23 +149,13 @@ CRLF = "\r\n"
 
 
 @dataclass(frozen=True)
-class Author:
-    """An author: a person's family and given names, or a group's name (``collective``)."""
-
-    name: str
-    family: str | None = None
-    given: str | None = None
-    collective: bool = False
-
-
-@dataclass(frozen=True)
 class Reference:
     """One paper as a reference manager sees it. ``kind`` is a key of ENTRY_TYPES."""
 
     iri: str
     kind: str = "generic"
     title: str | None = None
-    authors: tuple[Author, ...] = ()
+    authors: tuple[Person, ...] = ()
     year: int | None = None
     journal: str | None = None
     abbreviation: str | None = None  # the NLM journal title abbreviation
@@ -288,7 +279,7 @@ def read_references(store: ox.Store, iris: Sequence[str] | None = None) -> tuple
 
 def _read_authors(
     store: ox.Store, wanted: list[str] | None, papers: Mapping[str, Any]
-) -> dict[str, tuple[Author, ...]]:
+) -> dict[str, tuple[Person, ...]]:
     """Each paper's authors in order: the authorships, then the people they name."""
     from .projections import rows
 
@@ -315,10 +306,10 @@ def _read_authors(
         for field, value in (("name", name), ("family", family), ("given", given)):
             if value:
                 _keep(person, field, value)
-    out: dict[str, tuple[Author, ...]] = {}
+    out: dict[str, tuple[Person, ...]] = {}
     for p, entries in positions.items():
         seen: set[str] = set()
-        found: list[Author] = []
+        found: list[Person] = []
         for _, a in sorted(entries):
             person = people.get(a)
             if a in seen or not person or not (person.get("name") or person.get("family")):
@@ -326,7 +317,7 @@ def _read_authors(
             seen.add(a)
             collective = bool(person.get("collective"))
             found.append(
-                Author(
+                Person(
                     name=person.get("name") or person["family"],
                     family=None if collective else person.get("family"),
                     given=None if collective else person.get("given"),
@@ -503,7 +494,7 @@ def _needs_group(value: str) -> bool:
     return "," in value or bool(_AND.search(f" {value} ")) or value.lower() in ET_AL
 
 
-def bibtex_name(author: Author) -> str:
+def bibtex_name(author: Person) -> str:
     """``Family, Given``; a group's name in braces (kg and biber read it as one name)."""
     if author.collective or not author.family:
         name = latex(author.name)
@@ -627,7 +618,7 @@ def to_bibtex(refs: Sequence[Reference]) -> str:
 # ---------------------------------------------------------------------------- RIS
 
 
-def ris_name(author: Author) -> str:
+def ris_name(author: Person) -> str:
     """``Family, Given`` (RIS's form); a group's name as it is."""
     if author.collective or not author.family:
         return clean(author.name)

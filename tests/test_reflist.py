@@ -17,11 +17,10 @@ import kg
 from kg.cli import cli
 from kg.extract import bibtex, ris
 from kg.query import run
-from kg.records import Paper, Problem
+from kg.records import Paper, Person, Problem
 from kg.reflist import (
     ENTRY_TYPES,
     FORMATS,
-    Author,
     Reference,
     citation_keys,
     latex,
@@ -290,9 +289,9 @@ HOSTILE_REFERENCE = Reference(
     kind="chapter",
     title="Line one\nER  - \nTY  - BOOK\r\n@article{x,\r}\x00\x07\x1b\tend\u2028more",
     authors=(
-        Author(name="Jane Doe", family="Doe\n", given="Jane\x0b"),
-        Author(name="World Health Organization", collective=True),
-        Author(name="others", family="and", given="others"),
+        Person(name="Jane Doe", family="Doe\n", given="Jane\x0b"),
+        Person(name="World Health Organization", collective=True),
+        Person(name="others", family="and", given="others"),
     ),
     year=2021,
     book_title="A {Book} of\nthings",
@@ -338,12 +337,12 @@ def test_double_hyphens_and_quotes_read_back_as_written() -> None:
 
 
 def test_keys_get_letters_when_shared_and_never_collide() -> None:
-    doe = (Author(name="J. Doe", family="Doe"),)
+    doe = (Person(name="J. Doe", family="Doe"),)
     refs = [
         Reference(iri=f"urn:{n}", title=title, authors=doe, year=2015)
         for n, title in enumerate(["The study", "A study", "Study", "Studya"])
     ]
-    refs.append(Reference(iri="urn:x", title="Ǿrsted über", authors=(Author(name="Ørsted"),)))
+    refs.append(Reference(iri="urn:x", title="Ǿrsted über", authors=(Person(name="Ørsted"),)))
     assert citation_keys(refs) == (
         "doe2015studyb",
         "doe2015studyc",
