@@ -16,7 +16,7 @@ from . import __version__
 from .errors import KgError, ValidationFailed
 from .explore import VIA
 from .export import EXPORT_FORMATS
-from .extract import EXTRACTORS
+from .extract import EXTRACTORS, NOT_A_FORMAT
 from .fetch import DEFAULT_MAX_PAPERS, DEFAULT_PER_PAPER, DEFAULT_SOURCES, SERVICES
 from .html import COLORS, LAYOUTS, SIZES
 from .iris import DEFAULT_BASE
@@ -178,7 +178,7 @@ def _build_and_tell(
         click.echo(problem.describe(), err=True)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
-    if any(p.message.startswith("not a format kg reads") for p in report.problems) and not quiet:
+    if any(p.message.startswith(NOT_A_FORMAT) for p in report.problems) and not quiet:
         click.echo("(files that are not inputs can be left out with --exclude GLOB)", err=True)
     for line in [] if quiet else report.summary():
         click.echo(line)

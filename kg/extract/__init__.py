@@ -52,6 +52,7 @@ class _Extractors(Mapping[str, ModuleType]):
 
 
 EXTRACTORS: Mapping[str, ModuleType] = _Extractors()
+NOT_A_FORMAT = "not a format kg reads"  # how a file no extractor claims is reported
 
 
 def detect(text: str) -> list[str]:
@@ -73,7 +74,7 @@ def choose(text: str, forced: str | None = None) -> ModuleType:
         return extractor(forced)
     found = detect(text)
     if not found:
-        raise FormatError("not a format kg reads (" + ", ".join(EXTRACTORS) + ")")
+        raise FormatError(f"{NOT_A_FORMAT} (" + ", ".join(EXTRACTORS) + ")")
     if len(found) > 1:
         raise FormatError("ambiguous format: " + " or ".join(found) + "; use --format")
     return EXTRACTORS[found[0]]
